@@ -1,0 +1,32 @@
+import { sql, Kysely, SqliteDialect } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Database } from '../sql/schema.ts';
+import type { Db, SqlRuntime } from '../sql/runtime.ts';
+
+/**
+ * SQLite runtime: one connection (Kysely serializes its use), and write transactions opened with
+ * `BEGIN IMMEDIATE`, which takes the database write lock up front. That serializes every writer, in this
+ * process and in others sharing the file, so lock keys are not needed. While another process holds the
+ * write lock, better-sqlite3 waits synchronously (up to `busy_timeout`): fine for a few gateway processes
+ * on one host; scale out with PostgreSQL instead. Within one process, open a file only once (a second
+ * connection in the same process would block the event loop its own writer needs).
+ */
+export function createSqliteRuntime(raw: BetterSqlite3.Database): SqlRuntime {
+  const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  return {
+    db,
+    writeTx<T>(_lockKeys: readonly string[], fn: (tx: Db) => Promise<T>): Promise<T> {
+      return db.connection().execute(async (conn) => {
+        await sql`BEGIN IMMEDIATE`.execute(conn);
+        try {
+          const result = await fn(conn);
+          await sql`COMMIT`.execute(conn);
+          return result;
+        } catch (e) {
+          if (raw.inTransaction) await sql`ROLLBACK`.execute(conn);
+          throw e;
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/** Deterministic benchmark inputs: a seeded PRNG, padded word lists and realistic English texts. */
+
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const SYLLABLES = ['ka', 'lo', 'mi', 'ten', 'var', 'os', 'qui', 'zen', 'dra', 'pol', 'ux', 'ber', 'fin', 'gal', 'hy', 'jor'];
+
+/** `n` distinct pseudo-words/phrases from a fixed seed (for padding wordsConfig). */
+export function generatedTerms(n: number, seed = 42): string[] {
+  const rand = mulberry32(seed);
+  const out = new Set<string>();
+  while (out.size < n) {
+    const parts = 1 + Math.floor(rand() * 2);
+    const words: string[] = [];
+    for (let p = 0; p < parts; p++) {
+      let w = '';
+      const syl = 2 + Math.floor(rand() * 3);
+      for (let s = 0; s < syl; s++) w += SYLLABLES[Math.floor(rand() * SYLLABLES.length)];
+      words.push(w);
+    }
+    out.add(words.join(' '));
+  }
+  return [...out];
+}
+
+const SENTENCES = [
+  'The quarterly report shows steady growth in the northern region.',
+  'Please review the attached draft before the meeting on Thursday.',
+  'Our team shipped the new onboarding flow and customers like it.',
+  'The weather in Lisbon was sunny, so we walked along the river.',
+  'Remember to rotate the logs and archive the old backups weekly.',
+  'Can you summarize the main findings of the research paper for me?',
+  'The recipe needs two cups of flour, one egg and a pinch of salt.',
+  'Traffic on the highway was light this morning after the holiday.',
+  'I would like to book a table for four people at seven tonight.',
+  'The museum opens at nine and the guided tour starts at ten.',
+  'Contact me at sam.taylor@example.com if the invoice looks wrong.',
+  'My order ORD-20240117 arrived late and the box was damaged.',
+  'Call the front desk on (415) 555-0132 to change the reservation.',
+  'The server at 10.20.30.40 restarted twice during the deployment.',
+];
+
+/** About `bytes` characters of English, deterministic for a given seed. */
+export function benchText(bytes: number, seed = 7): string {
+  const rand = mulberry32(seed);
+  let out = '';
+  while (out.length < bytes) out += `${SENTENCES[Math.floor(rand() * SENTENCES.length)]} `;
+  return out.slice(0, bytes);
+}

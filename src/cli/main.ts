@@ -1,0 +1,251 @@
+/** The `parapet` command. */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import Table from 'cli-table3';
+import { ApiError, type ClientConfig, callApi, encodeLabel, resolveClientConfig } from './client.ts';
+import { applyGuardrailFlags, FlagError, type GuardrailFlags, outputToInput } from './guardrail-flags.ts';
+
+type Json = Record<string, unknown>;
+
+interface GlobalOpts {
+  endpoint?: string;
+  region?: string;
+  profile?: string;
+  dataDir?: string;
+  account?: string;
+  output: 'table' | 'json';
+}
+
+function table(head: string[], rows: unknown[][]): string {
+  const t = new Table({ head, style: { head: [], border: [] } });
+  for (const r of rows) t.push(r.map((c) => (c === undefined || c === null ? '' : String(c))));
+  return t.toString();
+}
+
+function print(opts: GlobalOpts, value: unknown, human: () => string): void {
+  process.stdout.write(`${opts.output === 'json' ? JSON.stringify(value, null, 2) : human()}\n`);
+}
+
+function readJsonFile(path: string): Json {
+  const text = path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
+  try {
+    return JSON.parse(text) as Json;
+  } catch (e) {
+    throw new FlagError(`${path} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+function addGuardrailFlags(cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'a JSON file in the CreateGuardrail request shape (- for stdin)')
+    .option('--name <name>', 'guardrail name ([0-9a-zA-Z-_], ≤50)')
+    .option('--description <text>')
+    .option('--blocked-input <message>', 'blockedInputMessaging')
+    .option('--blocked-output <message>', 'blockedOutputsMessaging')
+    .option('--filter <TYPE[:IN[:OUT]]>', 'content filter, e.g. HATE:HIGH or PROMPT_ATTACK:HIGH:NONE (repeatable)', collect)
+    .option('--topic <"Name: definition | example…">', 'denied topic (repeatable)', collect)
+    .option('--word <w1,w2>', 'custom blocked words or phrases (repeatable)', collect)
+    .option('--profanity', 'enable the managed PROFANITY word list')
+    .option('--pii <TYPE[:ACTION],…>', 'PII entity types, ACTION = BLOCK | ANONYMIZE | NONE (repeatable)', collect)
+    .option('--regex <name=pattern[@ACTION]>', 'custom regex (repeatable)', collect)
+    .option('--grounding <threshold>', 'contextual grounding threshold (0–0.99)')
+    .option('--relevance <threshold>', 'relevance threshold (0–0.99)');
+}
+
+function versionCell(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}
+
+export function buildProgram(): Command {
+  const program = new Command('parapet')
+    .description('Self-hosted Amazon Bedrock Guardrails with cross-account safeguards')
+    .option('--endpoint <url>', 'Parapet endpoint (default: credentials.json endpoint, then http://127.0.0.1:8787)')
+    .option('--region <region>', 'Region to sign for (default: AWS_REGION or us-east-1)')
+    .option('--profile <name>', 'AWS shared-credentials profile')
+    .option('--data-dir <dir>', 'data directory holding credentials.json (default: ./.parapet or PARAPET_DATA_DIR)')
+    .option('--account <id|name>', 'use this account’s key from credentials.json')
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
+    .showHelpAfterError();
+
+  const cfg = (): ClientConfig => resolveClientConfig(program.opts<GlobalOpts>());
+  const gopts = (): GlobalOpts => program.opts<GlobalOpts>();
+
+  program
+    .command('serve')
+    .description('run the gateway (SQLite store in the data directory)')
+    .option('--port <n>', 'port (default: PARAPET_PORT or 8787)')
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .action(async (o: { port?: string; host: string }) => {
+      const { runServe } = await import('./serve-command.ts');
+      await runServe({ port: o.port, host: o.host, dataDir: gopts().dataDir });
+    });
+
+  const g = program.command('guardrails').description('create, inspect and publish guardrails');
+
+  addGuardrailFlags(g.command('create').description('create a guardrail (its DRAFT)')).action(
+    async (o: GuardrailFlags) => {
+      const body = applyGuardrailFlags(o.config ? readJsonFile(o.config) : {}, o);
+      if (!body.name) throw new FlagError('--name (or "name" in --config) is required');
+      const r = (await callApi(cfg(), 'POST', '/guardrails', { body })) as Json;
+      print(gopts(), r, () => table(['guardrailId', 'version', 'arn'], [[r.guardrailId, r.version, r.guardrailArn]]));
+    },
+  );
+
+  addGuardrailFlags(
+    g
+      .command('update <guardrail>')
+      .description('replace the DRAFT: --config replaces everything; other flags replace one policy of the current DRAFT'),
+  ).action(async (id: string, o: GuardrailFlags) => {
+    const c = cfg();
+    const base = o.config
+      ? readJsonFile(o.config)
+      : outputToInput((await callApi(c, 'GET', `/guardrails/${encodeLabel(id)}`)) as Json);
+    const r = (await callApi(c, 'PUT', `/guardrails/${encodeLabel(id)}`, { body: applyGuardrailFlags(base, o) })) as Json;
+    print(gopts(), r, () => table(['guardrailId', 'version', 'updatedAt'], [[r.guardrailId, r.version, r.updatedAt]]));
+  });
+
+  g.command('get <guardrail>')
+    .description('show the DRAFT or a version')
+    .option('--version <v>', 'DRAFT or a version number')
+    .action(async (id: string, o: { version?: string }) => {
+      const r = (await callApi(cfg(), 'GET', `/guardrails/${encodeLabel(id)}`, {
+        query: { guardrailVersion: o.version },
+      })) as Json;
+      print(gopts(), r, () => {
+        const policies = ['topicPolicy', 'contentPolicy', 'wordPolicy', 'sensitiveInformationPolicy', 'contextualGroundingPolicy']
+          .filter((k) => r[k])
+          .join(', ');
+        return table(
+          ['field', 'value'],
+          [
+            ['name', r.name],
+            ['guardrailId', r.guardrailId],
+            ['arn', r.guardrailArn],
+            ['version', r.version],
+            ['status', r.status],
+            ['policies', policies || '(none)'],
+            ['blockedInputMessaging', r.blockedInputMessaging],
+            ['blockedOutputsMessaging', r.blockedOutputsMessaging],
+            ['updatedAt', r.updatedAt],
+          ],
+        );
+      });
+    });
+
+  g.command('list [guardrail]')
+    .description('list guardrails (their DRAFTs), or every version of one guardrail')
+    .option('--max-results <n>', 'page size (1–1000)')
+    .option('--all', 'follow nextToken to the end')
+    .action(async (id: string | undefined, o: { maxResults?: string; all?: boolean }) => {
+      const c = cfg();
+      const items: Json[] = [];
+      let nextToken: string | undefined;
+      do {
+        const r = (await callApi(c, 'GET', '/guardrails', {
+          query: { guardrailIdentifier: id, maxResults: o.maxResults, nextToken },
+        })) as { guardrails: Json[]; nextToken?: string };
+        items.push(...r.guardrails);
+        nextToken = r.nextToken;
+      } while (o.all && nextToken);
+      print(gopts(), { guardrails: items, ...(nextToken ? { nextToken } : {}) }, () =>
+        table(
+          ['id', 'name', 'version', 'status', 'updatedAt'],
+          items.map((x) => [x.id, x.name, versionCell(x.version), x.status, x.updatedAt]),
+        ) + (nextToken ? `\nmore: --all, or nextToken ${nextToken}` : ''),
+      );
+    });
+
+  g.command('delete <guardrail>')
+    .description('delete a guardrail with all its versions, or one version')
+    .option('--version <n>', 'delete only this numbered version')
+    .action(async (id: string, o: { version?: string }) => {
+      const r = await callApi(cfg(), 'DELETE', `/guardrails/${encodeLabel(id)}`, { query: { guardrailVersion: o.version } });
+      print(gopts(), r, () => (o.version ? `deleted version ${o.version} of ${id}` : `deleted ${id}`));
+    });
+
+  g.command('publish <guardrail>')
+    .description('snapshot the DRAFT as the next immutable version')
+    .option('--description <text>')
+    .action(async (id: string, o: { description?: string }) => {
+      const r = (await callApi(cfg(), 'POST', `/guardrails/${encodeLabel(id)}`, {
+        body: o.description ? { description: o.description } : {},
+      })) as Json;
+      print(gopts(), r, () => `published ${r.guardrailId} version ${r.version}`);
+    });
+
+  program
+    .command('apply [text]')
+    .description('run ApplyGuardrail on a text (or stdin)')
+    .requiredOption('--guardrail <id|arn>', 'guardrail identifier')
+    .option('--version <v>', 'DRAFT or a version number', 'DRAFT')
+    .addOption(new Option('--source <source>').choices(['INPUT', 'OUTPUT']).default('INPUT'))
+    .option('--full', 'outputScope FULL (also list what was checked and not detected)')
+    .option('--grounding-source <text>', 'reference text for contextual grounding')
+    .option('--query <text>', 'user query for relevance')
+    .action(
+      async (
+        text: string | undefined,
+        o: { guardrail: string; version: string; source: string; full?: boolean; groundingSource?: string; query?: string },
+      ) => {
+        const input = text ?? readFileSync(0, 'utf8');
+        const content: Json[] = [{ text: { text: input } }];
+        if (o.groundingSource) content.push({ text: { text: o.groundingSource, qualifiers: ['grounding_source'] } });
+        if (o.query) content.push({ text: { text: o.query, qualifiers: ['query'] } });
+        if (o.groundingSource || o.query) (content[0] as { text: Json }).text.qualifiers = ['guard_content'];
+        const r = (await callApi(
+          cfg(),
+          'POST',
+          `/guardrail/${encodeLabel(o.guardrail)}/version/${encodeLabel(o.version)}/apply`,
+          { body: { source: o.source, content, ...(o.full ? { outputScope: 'FULL' } : {}) } },
+        )) as { action: string; outputs: { text?: string }[]; assessments: Json[] };
+        print(gopts(), r, () => humanAssessment(r));
+      },
+    );
+
+  return program;
+}
+
+function humanAssessment(r: { action: string; outputs: { text?: string }[]; assessments: Json[] }): string {
+  const rows: unknown[][] = [];
+  for (const a of r.assessments) {
+    const tp = a.topicPolicy as { topics: Json[] } | undefined;
+    for (const t of tp?.topics ?? []) rows.push(['topic', t.name, '', t.action]);
+    const cp = a.contentPolicy as { filters: Json[] } | undefined;
+    for (const f of cp?.filters ?? []) rows.push(['content', f.type, `confidence ${f.confidence}`, f.action]);
+    const wp = a.wordPolicy as { customWords: Json[]; managedWordLists: Json[] } | undefined;
+    for (const w of wp?.customWords ?? []) rows.push(['word', 'CUSTOM', w.match, w.action]);
+    for (const w of wp?.managedWordLists ?? []) rows.push(['word', w.type, w.match, w.action]);
+    const sp = a.sensitiveInformationPolicy as { piiEntities: Json[]; regexes: Json[] } | undefined;
+    for (const p of sp?.piiEntities ?? []) rows.push(['pii', p.type, p.match, p.action]);
+    for (const x of sp?.regexes ?? []) rows.push(['regex', x.name, x.match, x.action]);
+    const gp = a.contextualGroundingPolicy as { filters: Json[] } | undefined;
+    for (const f of gp?.filters ?? []) rows.push(['grounding', f.type, `score ${f.score} < ${f.threshold}`, f.action]);
+  }
+  const lines = [`action: ${r.action}`];
+  for (const o of r.outputs) if (o.text !== undefined) lines.push(`output: ${o.text}`);
+  if (rows.length) lines.push(table(['policy', 'type', 'match', 'action'], rows));
+  return lines.join('\n');
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (e) {
+    if (e instanceof ApiError) {
+      process.stderr.write(`${e.code}: ${e.message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    if (e instanceof FlagError || (e instanceof Error && !(e as { code?: string }).code?.startsWith('commander'))) {
+      process.stderr.write(`error: ${(e as Error).message}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * assess(compiled, request) → the guardrail's decision for one ApplyGuardrail-style request.
+ * Detectors return spans and scores; this module turns them into actions (BLOCK / ANONYMIZE /
+ * NONE) from the guardrail's settings, builds the wire assessment, the masked outputs and usage.
+ * Pure: the caller measures latency and adds invocation metrics.
+ */
+import type {
+  AssessedAction,
+  ContentFilterAssessment,
+  CustomWordAssessment,
+  GroundingFilterAssessment,
+  GuardrailAssessment,
+  GuardrailCoverage,
+  GuardrailUsage,
+  ManagedWordAssessment,
+  PiiEntityAssessment,
+  RegexAssessment,
+  SensitiveAssessedAction,
+  TopicAssessment,
+} from './assessment.ts';
+import { emptyUsage } from './assessment.ts';
+import type { CompiledGuardrail, CompiledSide } from './compile.ts';
+import type { Confidence, FilterStrength, Source } from './config/types.ts';
+import { classifyHarm, type HarmCategory } from './content/index.ts';
+import { scoreGrounding } from './grounding/index.ts';
+import { applyMasks, type MaskSpan } from './mask.ts';
+import { classifyPromptAttack } from './prompt-attack/index.ts';
+
+export type Qualifier = 'grounding_source' | 'query' | 'guard_content';
+
+export interface TextBlock {
+  text: string;
+  qualifiers?: readonly Qualifier[];
+}
+
+export type OutputScope = 'INTERVENTIONS' | 'FULL';
+
+export interface AssessRequest {
+  source: Source;
+  content: readonly TextBlock[];
+  outputScope?: OutputScope;
+}
+
+export interface AssessResult {
+  action: 'NONE' | 'GUARDRAIL_INTERVENED';
+  actionReason?: string;
+  /** The blocked message when blocked; the masked guarded texts when only anonymized; [] otherwise. */
+  outputs: { text: string }[];
+  assessment: GuardrailAssessment;
+  usage: GuardrailUsage;
+  coverage: GuardrailCoverage;
+  blocked: boolean;
+  anonymized: boolean;
+}
+
+const CONFIDENCE_RANK: Record<Confidence, number> = { NONE: 0, LOW: 1, MEDIUM: 2, HIGH: 3 };
+/** Lowest confidence a strength blocks: LOW blocks HIGH only, MEDIUM blocks MEDIUM+, HIGH blocks LOW+. */
+const STRENGTH_THRESHOLD: Record<FilterStrength, number> = { NONE: Number.POSITIVE_INFINITY, LOW: 3, MEDIUM: 2, HIGH: 1 };
+
+export function strengthCatches(confidence: Confidence, strength: FilterStrength): boolean {
+  return CONFIDENCE_RANK[confidence] >= STRENGTH_THRESHOLD[strength];
+}
+
+export function textUnits(chars: number): number {
+  return Math.ceil(chars / 1000);
+}
+
+function maxConfidence(a: Confidence, b: Confidence): Confidence {
+  return CONFIDENCE_RANK[b] > CONFIDENCE_RANK[a] ? b : a;
+}
+
+function isGuarded(block: TextBlock): boolean {
+  const q = block.qualifiers;
+  return !q || q.length === 0 || q.includes('guard_content');
+}
+
+/** Assess `request` with the side of `compiled` that its source selects. */
+export function assess(compiled: CompiledGuardrail, request: AssessRequest): AssessResult {
+  const side = request.source === 'INPUT' ? compiled.input : compiled.output;
+  return assessSide(side, request);
+}
+
+export function assessSide(side: CompiledSide, request: AssessRequest): AssessResult {
+  const full = request.outputScope === 'FULL';
+  const guardedIdx: number[] = [];
+  let total = 0;
+  let guardedChars = 0;
+  const sources: string[] = [];
+  const queries: string[] = [];
+  request.content.forEach((b, i) => {
+    total += b.text.length;
+    if (isGuarded(b)) {
+      guardedIdx.push(i);
+      guardedChars += b.text.length;
+    }
+    if (b.qualifiers?.includes('grounding_source')) sources.push(b.text);
+    if (b.qualifiers?.includes('query')) queries.push(b.text);
+  });
+  const guardedTexts = guardedIdx.map((i) => request.content[i]?.text ?? '');
+
+  let blocked = false;
+  let anonymized = false;
+  const assessment: GuardrailAssessment = {};
+  const usage = emptyUsage();
+  const units = textUnits(guardedChars);
+  const masks: MaskSpan[][] = guardedTexts.map(() => []);
+
+  // Content filters (incl. prompt attack): the highest confidence over all guarded blocks.
+  if (side.contentFilters.length) {
+    usage.contentPolicyUnits = units;
+    const wantsHarm = side.contentFilters.some((f) => f.type !== 'PROMPT_ATTACK');
+    const wantsAttack = side.contentFilters.some((f) => f.type === 'PROMPT_ATTACK');
+    const conf: Partial<Record<HarmCategory | 'PROMPT_ATTACK', Confidence>> = {};
+    for (const text of guardedTexts) {
+      if (wantsHarm) {
+        const harm = classifyHarm(text);
+        for (const [cat, r] of Object.entries(harm) as [HarmCategory, { confidence: Confidence }][]) {
+          conf[cat] = maxConfidence(conf[cat] ?? 'NONE', r.confidence);
+        }
+      }
+      if (wantsAttack) conf.PROMPT_ATTACK = maxConfidence(conf.PROMPT_ATTACK ?? 'NONE', classifyPromptAttack(text).confidence);
+    }
+    const filters: ContentFilterAssessment[] = [];
+    for (const f of side.contentFilters) {
+      const confidence = conf[f.type] ?? 'NONE';
+      const detected = strengthCatches(confidence, f.strength);
+      const action: AssessedAction = detected && f.action === 'BLOCK' ? 'BLOCKED' : 'NONE';
+      if (action === 'BLOCKED') blocked = true;
+      if (detected || full) filters.push({ type: f.type, confidence, filterStrength: f.strength, action, detected });
+    }
+    if (filters.length) assessment.contentPolicy = { filters };
+  }
+
+  // Denied topics: the best score over guarded blocks.
+  if (side.topics) {
+    usage.topicPolicyUnits = units;
+    const { matcher, actions } = side.topics;
+    const detectedAt: boolean[] = actions.map(() => false);
+    let names: string[] = [];
+    for (const text of guardedTexts) {
+      const matches = matcher.match(text);
+      names = matches.map((m) => m.name);
+      matches.forEach((m, i) => {
+        if (m.detected) detectedAt[i] = true;
+      });
+    }
+    if (names.length === 0) names = matcher.match('').map((m) => m.name);
+    const topics: TopicAssessment[] = [];
+    names.forEach((name, i) => {
+      const detected = detectedAt[i] ?? false;
+      const action: AssessedAction = detected && actions[i] === 'BLOCK' ? 'BLOCKED' : 'NONE';
+      if (action === 'BLOCKED') blocked = true;
+      if (detected || full) topics.push({ name, type: 'DENY', action, detected });
+    });
+    if (topics.length) assessment.topicPolicy = { topics };
+  }
+
+  // Word filters (outputScope does not apply: only matches are listed).
+  if (side.words) {
+    usage.wordPolicyUnits = units;
+    const { matcher, customActions, profanityAction } = side.words;
+    const customWords: CustomWordAssessment[] = [];
+    const managedWordLists: ManagedWordAssessment[] = [];
+    const seen = new Set<string>();
+    for (const text of guardedTexts) {
+      for (const f of matcher.scan(text)) {
+        const action: AssessedAction =
+          (f.list === 'CUSTOM' ? customActions[f.index] : profanityAction) === 'BLOCK' ? 'BLOCKED' : 'NONE';
+        if (action === 'BLOCKED') blocked = true;
+        const key = `${f.list}\u0000${f.match.toLowerCase()}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (f.list === 'CUSTOM') customWords.push({ match: f.match, action, detected: true });
+        else managedWordLists.push({ match: f.match, type: 'PROFANITY', action, detected: true });
+      }
+    }
+    if (customWords.length || managedWordLists.length) assessment.wordPolicy = { customWords, managedWordLists };
+  }
+
+  // Sensitive information: PII detectors and custom regexes.
+  if (side.pii || side.regexes.length) {
+    const piiEntities: PiiEntityAssessment[] = [];
+    const regexes: RegexAssessment[] = [];
+    const toAssessed = (a: string): SensitiveAssessedAction =>
+      a === 'BLOCK' ? 'BLOCKED' : a === 'ANONYMIZE' ? 'ANONYMIZED' : 'NONE';
+    guardedTexts.forEach((text, bi) => {
+      const blockMasks = masks[bi] ?? [];
+      if (side.pii) {
+        for (const f of side.pii.scanner.scan(text)) {
+          const action = toAssessed(side.pii.actions.get(f.type) ?? 'NONE');
+          if (action === 'BLOCKED') blocked = true;
+          if (action === 'ANONYMIZED') blockMasks.push({ start: f.start, end: f.end, label: f.type });
+          piiEntities.push({ match: text.slice(f.start, f.end), type: f.type, action, detected: true });
+        }
+      }
+      for (const r of side.regexes) {
+        for (const [s, e] of r.regex.findAll(text)) {
+          const action = toAssessed(r.action);
+          if (action === 'BLOCKED') blocked = true;
+          if (action === 'ANONYMIZED') blockMasks.push({ start: s, end: e, label: r.name });
+          regexes.push({ name: r.name, match: text.slice(s, e), regex: r.pattern, action, detected: true });
+        }
+      }
+    });
+    if (side.pii) {
+      usage.sensitiveInformationPolicyUnits = units;
+      if (full) {
+        const found = new Set(piiEntities.map((p) => p.type));
+        for (const type of side.pii.actions.keys())
+          if (!found.has(type)) piiEntities.push({ match: '', type, action: 'NONE', detected: false });
+      }
+    }
+    if (side.regexes.length) usage.sensitiveInformationPolicyFreeUnits = units;
+    if (piiEntities.length || regexes.length) assessment.sensitiveInformationPolicy = { piiEntities, regexes };
+    if (masks.some((m) => m.length > 0)) anonymized = true;
+  }
+
+  // Contextual grounding: checks the model response against the grounding source and the query.
+  if (side.grounding.length && request.source === 'OUTPUT' && sources.length && guardedTexts.length) {
+    const query = queries.join('\n');
+    const scores = scoreGrounding({ sources, query: query || undefined, response: guardedTexts.join('\n') });
+    const filters: GroundingFilterAssessment[] = [];
+    for (const g of side.grounding) {
+      if (g.type === 'RELEVANCE' && !query) continue;
+      const score = round2(g.type === 'GROUNDING' ? scores.grounding : scores.relevance);
+      const detected = score < g.threshold;
+      const action: AssessedAction = detected && g.action === 'BLOCK' ? 'BLOCKED' : 'NONE';
+      if (action === 'BLOCKED') blocked = true;
+      filters.push({ type: g.type, threshold: g.threshold, score, action, detected });
+    }
+    if (filters.length) {
+      usage.contextualGroundingPolicyUnits = textUnits(
+        guardedChars + sources.reduce((n, s) => n + s.length, 0) + query.length,
+      );
+      const shown = full ? filters : filters.filter((f) => f.detected);
+      if (shown.length) assessment.contextualGroundingPolicy = { filters: shown };
+    }
+  }
+
+  const coverage: GuardrailCoverage = { textCharacters: { guarded: guardedChars, total } };
+  if (blocked) {
+    return {
+      action: 'GUARDRAIL_INTERVENED',
+      actionReason: 'Guardrail blocked.',
+      outputs: [{ text: side.blockedMessage }],
+      assessment,
+      usage,
+      coverage,
+      blocked,
+      anonymized,
+    };
+  }
+  if (anonymized) {
+    return {
+      action: 'GUARDRAIL_INTERVENED',
+      actionReason: 'Guardrail masked.',
+      outputs: guardedTexts.map((text, i) => ({ text: applyMasks(text, masks[i] ?? []) })),
+      assessment,
+      usage,
+      coverage,
+      blocked,
+      anonymized,
+    };
+  }
+  return { action: 'NONE', outputs: [], assessment, usage, coverage, blocked, anonymized };
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,72 @@
+/**
+ * ApplyGuardrail: resolve the guardrail version, compile it once (cached), assess, and answer in the
+ * bedrock-runtime shape with invocation metrics and the applied-guardrail details.
+ */
+import type { Caller } from '../core/caller.ts';
+import { validation } from '../core/errors.ts';
+import type { Clock } from '../core/ports.ts';
+import type { AppliedGuardrailDetails, GuardrailAssessment } from '../engine/assessment.ts';
+import { type AssessRequest, assess, type TextBlock } from '../engine/assess.ts';
+import type { CompiledCache } from '../engine/cache.ts';
+import type { GuardrailService, GuardrailVersionSelector } from '../control/guardrails.ts';
+
+export interface ApplyDeps {
+  guardrails: GuardrailService;
+  compiled: CompiledCache;
+  /** A monotonic clock in milliseconds (with sub-ms precision) for processing latency. */
+  monotonic: Clock;
+}
+
+export interface ApplyGuardrailRequest {
+  guardrailIdentifier: string;
+  guardrailVersion: GuardrailVersionSelector;
+  source: 'INPUT' | 'OUTPUT';
+  content: Array<{ text?: { text: string; qualifiers?: TextBlock['qualifiers'] }; image?: unknown }>;
+  outputScope?: 'INTERVENTIONS' | 'FULL';
+}
+
+export async function applyGuardrail(deps: ApplyDeps, caller: Caller, req: ApplyGuardrailRequest) {
+  const { guardrail, version } = await deps.guardrails.getConfig(caller, req.guardrailIdentifier, req.guardrailVersion);
+  const versionLabel = version ? String(version.version) : 'DRAFT';
+  const key = version ? `${guardrail.arn}:${version.version}` : `${guardrail.arn}:DRAFT:${guardrail.updatedAt}`;
+  const compiled = deps.compiled.get(key, version?.config ?? guardrail.config);
+
+  const blocks: TextBlock[] = [];
+  req.content.forEach((b, i) => {
+    if (b.image !== undefined)
+      throw validation(
+        `content.${i + 1}.member.image: image content is not supported by Parapet; send text blocks only.`,
+      );
+    if (b.text) blocks.push({ text: b.text.text, qualifiers: b.text.qualifiers });
+  });
+
+  const started = deps.monotonic.now();
+  const request: AssessRequest = { source: req.source, content: blocks, outputScope: req.outputScope };
+  const result = assess(compiled, request);
+  const latency = Math.max(0, Math.round(deps.monotonic.now() - started));
+
+  const details: AppliedGuardrailDetails = {
+    guardrailId: guardrail.guardrailId,
+    guardrailVersion: versionLabel,
+    guardrailArn: guardrail.arn,
+    guardrailOrigin: ['REQUEST'],
+    guardrailOwnership: guardrail.accountId === caller.accountId ? 'SELF' : 'CROSS_ACCOUNT',
+  };
+  const assessment: GuardrailAssessment = {
+    ...result.assessment,
+    invocationMetrics: {
+      guardrailProcessingLatency: latency,
+      usage: result.usage,
+      guardrailCoverage: result.coverage,
+    },
+    appliedGuardrailDetails: details,
+  };
+  return {
+    usage: result.usage,
+    action: result.action,
+    ...(result.actionReason ? { actionReason: result.actionReason } : {}),
+    outputs: result.outputs,
+    assessments: [assessment],
+    guardrailCoverage: result.coverage,
+  };
+}

@@ -1,0 +1,76 @@
+/** Reading requests and writing AWS-style responses on both HTTP/1.1 and HTTP/2. */
+import { ServiceError } from '../core/errors.ts';
+import type { AnyRequest, AnyResponse } from './listener.ts';
+
+export async function readBody(req: AnyRequest, limitBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes) {
+    req.resume();
+    throw tooLarge(limitBytes);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limitBytes) {
+      req.resume();
+      throw tooLarge(limitBytes);
+    }
+    chunks.push(chunk);
+  }
+  return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size);
+}
+
+function tooLarge(limit: number): ServiceError {
+  return new ServiceError(
+    'RequestEntityTooLargeException',
+    `The request body is larger than the ${Math.round(limit / 1024)} KiB this operation accepts.`,
+  );
+}
+
+export function parseJsonBody(body: Buffer): unknown {
+  if (body.length === 0) return {};
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch {
+    throw new ServiceError('SerializationException', 'The request body is not valid UTF-8.');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ServiceError(
+      'SerializationException',
+      `The request body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+    );
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ServiceError('SerializationException', 'The request body must be a JSON object.');
+  return value;
+}
+
+export function sendJson(
+  res: AnyResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const payload = body === undefined ? '' : JSON.stringify(body);
+  if (res.headersSent || res.writableEnded) return;
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    ...headers,
+  });
+  res.end(payload);
+}
+
+export function sendError(res: AnyResponse, err: ServiceError, requestId: string): void {
+  sendJson(
+    res,
+    err.status,
+    { __type: err.code, message: err.message, ...err.members },
+    { 'x-amzn-errortype': err.code, 'x-amzn-requestid': requestId },
+  );
+}

@@ -1,0 +1,99 @@
+/** A small router for REST operations: `METHOD /path/{label}/…`, labels percent-decoded. */
+import { ServiceError } from '../core/errors.ts';
+import type { Caller } from '../core/caller.ts';
+
+export interface OperationContext {
+  requestId: string;
+  caller: Caller;
+  labels: Readonly<Record<string, string>>;
+  query: Readonly<Record<string, string | string[]>>;
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The parsed JSON body (`{}` when empty) for JSON operations. */
+  body: unknown;
+}
+
+export interface OperationResult {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface Operation {
+  name: string;
+  method: string;
+  path: string;
+  /** SigV4 signing name expected in the credential scope. */
+  signingName: string;
+  bodyLimitBytes: number;
+  handle(ctx: OperationContext): Promise<OperationResult>;
+}
+
+interface CompiledRoute {
+  op: Operation;
+  parts: Array<{ literal: string } | { label: string }>;
+}
+
+export interface RouteMatch {
+  op: Operation;
+  labels: Record<string, string>;
+}
+
+export class Router {
+  readonly #routes: CompiledRoute[] = [];
+
+  add(op: Operation): void {
+    const parts = op.path
+      .split('/')
+      .filter(Boolean)
+      .map((p) => (p.startsWith('{') && p.endsWith('}') ? { label: p.slice(1, -1) } : { literal: p }));
+    this.#routes.push({ op, parts });
+  }
+
+  /**
+   * Match a raw (still percent-encoded) path. Returns undefined when no path matches, and throws
+   * 405-style UnknownOperation when the path exists under another method.
+   */
+  match(method: string, rawPath: string): RouteMatch | undefined {
+    const segments = rawPath.split('/').filter(Boolean);
+    let pathMatched = false;
+    for (const route of this.#routes) {
+      if (route.parts.length !== segments.length) continue;
+      const labels: Record<string, string> = {};
+      let ok = true;
+      for (let i = 0; i < segments.length; i++) {
+        const part = route.parts[i];
+        const seg = segments[i] ?? '';
+        if (!part) {
+          ok = false;
+          break;
+        }
+        if ('literal' in part) {
+          if (part.literal !== seg) {
+            ok = false;
+            break;
+          }
+        } else {
+          labels[part.label] = decodeLabel(seg, part.label);
+        }
+      }
+      if (!ok) continue;
+      pathMatched = true;
+      if (route.op.method === method) return { op: route.op, labels };
+    }
+    if (pathMatched)
+      throw new ServiceError('UnknownOperationException', `No operation accepts ${method} on ${safePath(rawPath)}.`);
+    return undefined;
+  }
+}
+
+function decodeLabel(seg: string, label: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    throw new ServiceError('ValidationException', `The path label '${label}' is not correctly percent-encoded.`);
+  }
+}
+
+export function safePath(rawPath: string): string {
+  return rawPath.length > 200 ? `${rawPath.slice(0, 200)}…` : rawPath;
+}

@@ -1,0 +1,147 @@
+/**
+ * The composition root: opens the store, bootstraps the management account on first start, wires
+ * services to operations and listens on one port for HTTP/1.1 and h2c.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { iamRootArn } from '../core/arn.ts';
+import { type Clock, isoTimestamp, newAccessKey, newAccountId, type Random, systemClock } from '../core/ports.ts';
+import { GuardrailService } from '../control/guardrails.ts';
+import { TagService } from '../control/tags.ts';
+import { createCompiledCache } from '../engine/cache.ts';
+import { createAesGcmCipher, loadOrCreateMasterKey } from '../store/crypto.ts';
+import { openSqliteStore } from '../store/sqlite/index.ts';
+import type { Store } from '../store/types.ts';
+import { createHandler } from './app.ts';
+import { createDualServer } from './listener.ts';
+import { bedrockControlOperations } from './operations/bedrock-control.ts';
+import { bedrockRuntimeOperations } from './operations/bedrock-runtime.ts';
+
+export const DEFAULT_PORT = 8787;
+export const DEFAULT_REGION = 'us-east-1';
+
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  dataDir: string;
+  masterKey?: string;
+  clock?: Clock;
+  log?: (line: Record<string, unknown>) => void;
+}
+
+export interface CredentialsFile {
+  accounts: Array<{
+    accountId: string;
+    name: string;
+    role: 'management' | 'member';
+    accessKeyId: string;
+    secretAccessKey: string;
+  }>;
+  region: string;
+  endpoint: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  credentialsPath: string;
+  credentials: CredentialsFile;
+  /** True when this start created the management account (its secret was printed). */
+  bootstrapped: boolean;
+  store: Store;
+  close(): Promise<void>;
+}
+
+const nodeRandom: Random = { bytes: (n) => randomBytes(n) };
+const monotonic: Clock = { now: () => performance.now() };
+
+async function bootstrap(store: Store, clock: Clock): Promise<boolean> {
+  if ((await store.accounts.list()).length > 0) return false;
+  const accountId = newAccountId(nodeRandom);
+  const createdAt = isoTimestamp(clock.now());
+  await store.accounts.create({ accountId, name: 'management', role: 'management', createdAt });
+  const key = newAccessKey(nodeRandom);
+  await store.accessKeys.create({
+    ...key,
+    accountId,
+    principalArn: iamRootArn(accountId),
+    status: 'Active',
+    createdAt,
+  });
+  await store.meta.set('managementAccountId', accountId);
+  return true;
+}
+
+async function credentialsOf(store: Store, endpoint: string): Promise<CredentialsFile> {
+  const accounts: CredentialsFile['accounts'] = [];
+  for (const a of await store.accounts.list()) {
+    const key = (await store.accessKeys.listForAccount(a.accountId)).find((k) => k.status === 'Active');
+    if (key)
+      accounts.push({
+        accountId: a.accountId,
+        name: a.name,
+        role: a.role,
+        accessKeyId: key.accessKeyId,
+        secretAccessKey: key.secretAccessKey,
+      });
+  }
+  return { accounts, region: DEFAULT_REGION, endpoint };
+}
+
+export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  const clock = opts.clock ?? systemClock;
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const cipher = createAesGcmCipher(loadOrCreateMasterKey(dataDir, opts.masterKey));
+  const store = await openSqliteStore({ filename: join(dataDir, 'parapet.db'), cipher });
+  const bootstrapped = await bootstrap(store, clock);
+
+  const compiled = createCompiledCache();
+  const guardrails = new GuardrailService({ store, clock, random: nodeRandom, compiled });
+  const tags = new TagService(store);
+  const handler = createHandler({
+    store,
+    clock,
+    log: opts.log,
+    operations: [
+      ...bedrockControlOperations({ guardrails, tags }),
+      ...bedrockRuntimeOperations({ guardrails, compiled, monotonic }),
+    ],
+  });
+
+  const dual = createDualServer(handler);
+  const host = opts.host ?? '127.0.0.1';
+  await new Promise<void>((res, rej) => {
+    dual.server.once('error', rej);
+    dual.server.listen(opts.port ?? DEFAULT_PORT, host, () => {
+      dual.server.off('error', rej);
+      res();
+    });
+  });
+  const port = (dual.server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+  const credentials = await credentialsOf(store, url);
+  const credentialsPath = join(dataDir, 'credentials.json');
+  const existed = existsSync(credentialsPath);
+  writeFileSync(credentialsPath, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
+  if (existed) chmodSync(credentialsPath, 0o600);
+
+  return {
+    url,
+    port,
+    dataDir,
+    credentialsPath,
+    credentials,
+    bootstrapped,
+    store,
+    async close() {
+      await dual.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,162 @@
+/**
+ * What the SDKs never send but a server meets anyway: unsigned and tampered requests, bad JSON,
+ * expired signatures, oversized bodies, unknown routes — each answered with an AWS error, never a 500.
+ */
+import assert from 'node:assert/strict';
+import { createHash, createHmac } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { SignatureV4 } from '@smithy/signature-v4';
+import type { SourceData } from '@smithy/types';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+class Sha256 {
+  readonly #h;
+  constructor(secret?: SourceData) {
+    this.#h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret as string);
+  }
+  update(d: SourceData) {
+    this.#h.update(d as string);
+  }
+  async digest() {
+    return this.#h.digest();
+  }
+}
+
+interface RawOpts {
+  method?: string;
+  path: string;
+  body?: string;
+  region?: string;
+  service?: string;
+  signingDate?: Date;
+  secret?: string;
+  mutate?: (headers: Record<string, string>) => void;
+  bodyAfterSigning?: string;
+}
+
+describe('raw HTTP edge cases', () => {
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer();
+  });
+  after(async () => t.stop());
+
+  async function send(o: RawOpts): Promise<{ status: number; type: string | null; body: Record<string, unknown> }> {
+    const url = new URL(t.server.url);
+    const body = o.body ?? '';
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: t.credentials.accessKeyId, secretAccessKey: o.secret ?? t.credentials.secretAccessKey },
+      region: o.region ?? 'us-east-1',
+      service: o.service ?? 'bedrock',
+      sha256: Sha256,
+      uriEscapePath: true,
+    });
+    const signed = await signer.sign(
+      {
+        method: o.method ?? 'POST',
+        protocol: 'http:',
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: o.path,
+        query: {},
+        headers: { host: url.host, 'content-type': 'application/json' },
+        body,
+      },
+      { signingDate: o.signingDate },
+    );
+    const headers = { ...signed.headers } as Record<string, string>;
+    o.mutate?.(headers);
+    delete headers.host;
+    const res = await fetch(`${t.server.url}${o.path}`, {
+      method: o.method ?? 'POST',
+      headers,
+      body: (o.method ?? 'POST') === 'GET' ? undefined : (o.bodyAfterSigning ?? body),
+    });
+    const text = await res.text();
+    return { status: res.status, type: res.headers.get('x-amzn-errortype'), body: text ? JSON.parse(text) : {} };
+  }
+
+  it('rejects an unsigned request', async () => {
+    const res = await fetch(`${t.server.url}/guardrails`);
+    assert.equal(res.status, 403);
+    assert.equal(res.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
+    assert.ok(res.headers.get('x-amzn-requestid'));
+  });
+
+  it('answers malformed JSON with SerializationException', async () => {
+    const r = await send({ path: '/guardrails', body: '{"name": "x",' });
+    assert.equal(r.status, 400);
+    assert.equal(r.type, 'SerializationException');
+    assert.match(String(r.body.message), /not valid JSON/);
+  });
+
+  it('answers a wrongly typed member with SerializationException', async () => {
+    const r = await send({
+      path: '/guardrails',
+      body: JSON.stringify({ name: 42, blockedInputMessaging: 'a', blockedOutputsMessaging: 'b' }),
+    });
+    assert.equal(r.status, 400);
+    assert.equal(r.type, 'SerializationException');
+    assert.match(String(r.body.message), /Expected a string at 'name'/);
+  });
+
+  it('detects a body changed after signing', async () => {
+    const good = JSON.stringify({ name: 'tamper', blockedInputMessaging: 'a', blockedOutputsMessaging: 'b' });
+    const r = await send({ path: '/guardrails', body: good, bodyAfterSigning: good.replace('tamper', 'tamper2') });
+    assert.equal(r.status, 403);
+    assert.equal(r.type, 'InvalidSignatureException');
+  });
+
+  it('detects a tampered signed header', async () => {
+    const r = await send({
+      path: '/guardrails',
+      method: 'GET',
+      mutate: (h) => {
+        const d = h['x-amz-date'] ?? '';
+        h['x-amz-date'] = `${d.slice(0, 13)}${d.slice(13, 15) === '00' ? '01' : '00'}Z`;
+      },
+    });
+    assert.equal(r.status, 403);
+    assert.equal(r.type, 'InvalidSignatureException');
+  });
+
+  it('refuses a signature older than the 15-minute skew window', async () => {
+    const r = await send({ path: '/guardrails', method: 'GET', signingDate: new Date(Date.now() - 20 * 60 * 1000) });
+    assert.equal(r.status, 403);
+    assert.equal(r.type, 'InvalidSignatureException');
+    assert.match(String(r.body.message), /Signature expired/);
+  });
+
+  it('refuses a credential scoped to another service', async () => {
+    const r = await send({ path: '/guardrails', method: 'GET', service: 's3' });
+    assert.equal(r.status, 403);
+    assert.equal(r.type, 'InvalidSignatureException');
+    assert.match(String(r.body.message), /'bedrock'/);
+  });
+
+  it('refuses a malformed Authorization header', async () => {
+    const r = await send({ path: '/guardrails', method: 'GET', mutate: (h) => (h.authorization = 'AWS4-HMAC-SHA256 nonsense') });
+    assert.equal(r.status, 403);
+    assert.equal(r.type, 'IncompleteSignatureException');
+  });
+
+  it('answers unknown routes and methods with UnknownOperationException', async () => {
+    const r = await send({ path: '/nowhere', method: 'GET' });
+    assert.equal(r.status, 404);
+    assert.equal(r.type, 'UnknownOperationException');
+    const m = await send({ path: '/guardrails', method: 'PATCH' });
+    assert.equal(m.type, 'UnknownOperationException');
+  });
+
+  it('refuses an oversized body with 413', async () => {
+    const huge = 'x'.repeat(5 * 1024 * 1024);
+    const r = await send({ path: '/guardrails', body: JSON.stringify({ name: huge }) });
+    assert.equal(r.status, 413);
+    assert.equal(r.type, 'RequestEntityTooLargeException');
+  });
+
+  it('serves the health check without authentication', async () => {
+    const res = await fetch(`${t.server.url}/health`);
+    assert.equal(res.status, 200);
+  });
+});

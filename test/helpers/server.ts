@@ -1,0 +1,61 @@
+/** Starts a real server on a free port in a temporary data directory, for end-to-end tests. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BedrockClient } from '@aws-sdk/client-bedrock';
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { type RunningServer, startServer } from '../../src/server/serve.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+export interface TestServer {
+  server: RunningServer;
+  dataDir: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  accountId: string;
+  bedrock(region?: string, creds?: { accessKeyId: string; secretAccessKey: string }): BedrockClient;
+  /** The runtime client over its default transport (HTTP/2, h2c prior knowledge). */
+  runtime(region?: string): BedrockRuntimeClient;
+  /** The runtime client forced onto HTTP/1.1. */
+  runtimeHttp1(region?: string): BedrockRuntimeClient;
+  stop(): Promise<void>;
+}
+
+export async function startTestServer(): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'parapet-test-'));
+  const server = await startServer({ port: 0, dataDir });
+  const mgmt = server.credentials.accounts.find((a) => a.role === 'management');
+  if (!mgmt) throw new Error('no management account was bootstrapped');
+  const credentials = { accessKeyId: mgmt.accessKeyId, secretAccessKey: mgmt.secretAccessKey };
+  const clients: Array<{ destroy(): void }> = [];
+  const track = <T extends { destroy(): void }>(c: T): T => {
+    clients.push(c);
+    return c;
+  };
+  return {
+    server,
+    dataDir,
+    credentials,
+    accountId: mgmt.accountId,
+    bedrock: (region = 'us-east-1', creds = credentials) =>
+      track(new BedrockClient({ region, endpoint: server.url, credentials: creds, maxAttempts: 1 })),
+    runtime: (region = 'us-east-1') =>
+      track(new BedrockRuntimeClient({ region, endpoint: server.url, credentials, maxAttempts: 1 })),
+    runtimeHttp1: (region = 'us-east-1') =>
+      track(
+        new BedrockRuntimeClient({
+          region,
+          endpoint: server.url,
+          credentials,
+          maxAttempts: 1,
+          requestHandler: new NodeHttpHandler(),
+        }),
+      ),
+    async stop() {
+      for (const c of clients) c.destroy();
+      await server.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

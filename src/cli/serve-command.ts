@@ -6,6 +6,7 @@ export async function runServe(o: { port?: string; host: string; dataDir?: strin
   const port = portText === undefined ? DEFAULT_PORT : Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port '${portText}'`);
   const dataDir = o.dataDir ?? process.env.PARAPET_DATA_DIR ?? '.parapet';
+  process.umask(0o077); // everything the server writes (database, WAL, keys) is private to its user
   const server = await startServer({
     port,
     host: o.host,

@@ -97,7 +97,9 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const cipher = createAesGcmCipher(loadOrCreateMasterKey(dataDir, opts.masterKey));
-  const store = await openSqliteStore({ filename: join(dataDir, 'parapet.db'), cipher });
+  const dbFile = join(dataDir, 'parapet.db');
+  const store = await openSqliteStore({ filename: dbFile, cipher });
+  for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
   const bootstrapped = await bootstrap(store, clock);
 
   const compiled = createCompiledCache();

@@ -232,6 +232,11 @@ function humanAssessment(r: { action: string; outputs: { text?: string }[]; asse
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `parapet … | head` closes stdout early: that is not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -154,7 +154,8 @@ function readIni(file: string): Record<string, Record<string, string>> {
 }
 
 /**
- * Credentials, first found wins: `--profile`; PARAPET_ACCESS_KEY_ID/PARAPET_SECRET_ACCESS_KEY;
+ * Credentials, first found wins: `--profile`; `--account` (from credentials.json);
+ * PARAPET_ACCESS_KEY_ID/PARAPET_SECRET_ACCESS_KEY;
  * AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY; AWS_PROFILE; the data directory's credentials.json
  * (the management account, or `--account`).
  */
@@ -173,23 +174,7 @@ export function resolveClientConfig(opts: ResolveOptions, env: NodeJS.ProcessEnv
     return { accessKeyId: id, secretAccessKey: secret, sessionToken: creds.aws_session_token, source: `profile ${name}` };
   };
 
-  let credentials: Credentials | undefined;
-  if (opts.profile) credentials = fromProfile(opts.profile);
-  else if (env.PARAPET_ACCESS_KEY_ID && env.PARAPET_SECRET_ACCESS_KEY)
-    credentials = {
-      accessKeyId: env.PARAPET_ACCESS_KEY_ID,
-      secretAccessKey: env.PARAPET_SECRET_ACCESS_KEY,
-      source: 'PARAPET_ACCESS_KEY_ID',
-    };
-  else if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY && !opts.account)
-    credentials = {
-      accessKeyId: env.AWS_ACCESS_KEY_ID,
-      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
-      sessionToken: env.AWS_SESSION_TOKEN,
-      source: 'AWS_ACCESS_KEY_ID',
-    };
-  else if (env.AWS_PROFILE && !opts.account) credentials = fromProfile(env.AWS_PROFILE);
-  else {
+  const fromDataDir = (): Credentials => {
     const accounts = local.accounts ?? [];
     const acct = opts.account
       ? accounts.find((a) => a.accountId === opts.account || a.name === opts.account)
@@ -200,8 +185,27 @@ export function resolveClientConfig(opts: ResolveOptions, env: NodeJS.ProcessEnv
           ? `Account '${opts.account}' is not in ${credFile}.`
           : `No credentials: pass --profile, set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run \`parapet serve\` once so ${credFile} exists.`,
       );
-    credentials = { accessKeyId: acct.accessKeyId, secretAccessKey: acct.secretAccessKey, source: credFile };
-  }
+    return { accessKeyId: acct.accessKeyId, secretAccessKey: acct.secretAccessKey, source: credFile };
+  };
+
+  let credentials: Credentials | undefined;
+  if (opts.profile) credentials = fromProfile(opts.profile);
+  else if (opts.account) credentials = fromDataDir();
+  else if (env.PARAPET_ACCESS_KEY_ID && env.PARAPET_SECRET_ACCESS_KEY)
+    credentials = {
+      accessKeyId: env.PARAPET_ACCESS_KEY_ID,
+      secretAccessKey: env.PARAPET_SECRET_ACCESS_KEY,
+      source: 'PARAPET_ACCESS_KEY_ID',
+    };
+  else if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY)
+    credentials = {
+      accessKeyId: env.AWS_ACCESS_KEY_ID,
+      secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+      sessionToken: env.AWS_SESSION_TOKEN,
+      source: 'AWS_ACCESS_KEY_ID',
+    };
+  else if (env.AWS_PROFILE) credentials = fromProfile(env.AWS_PROFILE);
+  else credentials = fromDataDir();
 
   const endpoint =
     opts.endpoint ?? env.PARAPET_ENDPOINT ?? env.AWS_ENDPOINT_URL_BEDROCK ?? local.endpoint ?? 'http://127.0.0.1:8787';

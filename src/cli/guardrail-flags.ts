@@ -28,7 +28,11 @@ function splitOnce(s: string, sep: string): [string, string | undefined] {
   return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + sep.length)];
 }
 
-/** Apply flags on top of `base` (a CreateGuardrail-shaped object). Flags replace whole policies. */
+/**
+ * Apply flags on top of `base` (a CreateGuardrail-shaped object). A flag replaces the list it names
+ * (`--word` the custom words, `--pii` the PII entities, `--filter` the content filters, `--topic` the
+ * topics) and keeps the rest of that policy (the managed lists, the regexes, the other grounding filter).
+ */
 export function applyGuardrailFlags(base: Json, f: GuardrailFlags): Json {
   const out: Json = { ...base };
   if (f.name) out.name = f.name;
@@ -62,6 +66,7 @@ export function applyGuardrailFlags(base: Json, f: GuardrailFlags): Json {
   if (f.word?.length || f.profanity) {
     const words = (f.word ?? []).flatMap((w) => w.split(',')).map((w) => w.trim()).filter(Boolean);
     out.wordPolicyConfig = {
+      ...((base.wordPolicyConfig as Json | undefined) ?? {}),
       ...(words.length ? { wordsConfig: words.map((text) => ({ text })) } : {}),
       ...(f.profanity ? { managedWordListsConfig: [{ type: 'PROFANITY' }] } : {}),
     };
@@ -87,11 +92,19 @@ export function applyGuardrailFlags(base: Json, f: GuardrailFlags): Json {
       return { name, pattern: action ? rest.slice(0, at) : rest, action: action ?? 'ANONYMIZE' };
     });
   }
-  if (Object.keys(sensitive).length) out.sensitiveInformationPolicyConfig = sensitive;
+  if (Object.keys(sensitive).length)
+    out.sensitiveInformationPolicyConfig = {
+      ...((base.sensitiveInformationPolicyConfig as Json | undefined) ?? {}),
+      ...sensitive,
+    };
   const grounding: Json[] = [];
   if (f.grounding) grounding.push({ type: 'GROUNDING', threshold: Number(f.grounding) });
   if (f.relevance) grounding.push({ type: 'RELEVANCE', threshold: Number(f.relevance) });
-  if (grounding.length) out.contextualGroundingPolicyConfig = { filtersConfig: grounding };
+  if (grounding.length) {
+    const kept = ((base.contextualGroundingPolicyConfig as { filtersConfig?: Json[] } | undefined)?.filtersConfig ?? [])
+      .filter((g) => !grounding.some((n) => n.type === g.type));
+    out.contextualGroundingPolicyConfig = { filtersConfig: [...kept, ...grounding] };
+  }
   return out;
 }
 

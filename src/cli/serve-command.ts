@@ -1,5 +1,6 @@
 /** `parapet serve`: run the gateway in this process until SIGINT/SIGTERM. */
-import { startServer, DEFAULT_PORT } from '../server/serve.ts';
+import { parseRegions } from '../core/regions.ts';
+import { DEFAULT_PORT, startServer } from '../server/serve.ts';
 
 export async function runServe(o: { port?: string; host: string; dataDir?: string }): Promise<void> {
   const portText = o.port ?? process.env.PARAPET_PORT;
@@ -12,6 +13,7 @@ export async function runServe(o: { port?: string; host: string; dataDir?: strin
     host: o.host,
     dataDir,
     masterKey: process.env.PARAPET_MASTER_KEY,
+    regions: parseRegions(process.env.PARAPET_REGIONS),
     log: process.env.PARAPET_LOG === 'json' ? (l) => process.stdout.write(`${JSON.stringify(l)}\n`) : undefined,
   });
   const out = process.stdout;

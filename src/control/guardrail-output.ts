@@ -27,13 +27,11 @@ export function crossRegionDetails(config: GuardrailConfig, region: string, acco
   return { guardrailProfileId: id, guardrailProfileArn: ident };
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function kmsKeyArn(kmsKeyId: string | undefined, region: string, accountId: string): string | undefined {
   if (!kmsKeyId) return undefined;
   if (kmsKeyId.startsWith('arn:')) return kmsKeyId;
-  if (UUID_RE.test(kmsKeyId)) return `arn:aws:kms:${region}:${accountId}:key/${kmsKeyId}`;
-  return `arn:aws:kms:${region}:${accountId}:${kmsKeyId.startsWith('alias/') ? kmsKeyId : `key/${kmsKeyId}`}`;
+  if (kmsKeyId.startsWith('alias/')) return `arn:aws:kms:${region}:${accountId}:${kmsKeyId}`;
+  return `arn:aws:kms:${region}:${accountId}:key/${kmsKeyId}`;
 }
 
 /** The policy members of a GetGuardrail response. */

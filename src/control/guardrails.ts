@@ -13,6 +13,7 @@ import { compile } from '../engine/compile.ts';
 import { LIMITS } from '../engine/config/shape.ts';
 import type { GuardrailConfig } from '../engine/config/types.ts';
 import type { GuardrailRecord, GuardrailVersionRecord, Store, Tag } from '../store/types.ts';
+import { checkTagKeys } from './tags.ts';
 import { crossRegionDetails, policiesOutput } from './guardrail-output.ts';
 
 export interface ControlDeps {
@@ -111,7 +112,11 @@ export class GuardrailService {
         `1 validation error detected: Value '${identifier}' at 'guardrailIdentifier' failed to satisfy constraint: ` +
           'Member must be a guardrail id ([a-z0-9]+) or a guardrail ARN (arn:aws:bedrock:{region}:{account}:guardrail/{id})',
       );
-    if ((ref.region && ref.region !== caller.region) || (ref.accountId && ref.accountId !== caller.accountId))
+    if (
+      (ref.partition && ref.partition !== 'aws') ||
+      (ref.region && ref.region !== caller.region) ||
+      (ref.accountId && ref.accountId !== caller.accountId)
+    )
       throw guardrailNotFound(identifier, caller);
     const rec = await this.#deps.store.guardrails.get(caller.accountId, caller.region, ref.guardrailId);
     if (!rec) throw guardrailNotFound(identifier, caller);
@@ -119,6 +124,7 @@ export class GuardrailService {
   }
 
   async create(caller: Caller, req: CreateGuardrailRequest) {
+    checkTagKeys(req.tags ?? []);
     const config = configOf(req);
     compile(config); // a config that cannot run → ValidationException, before anything is stored
     const now = isoTimestamp(this.#deps.clock.now());
@@ -177,13 +183,14 @@ export class GuardrailService {
   async get(caller: Caller, identifier: string, version: GuardrailVersionSelector) {
     const { guardrail, version: v } = await this.getConfig(caller, identifier, version);
     const config = v?.config ?? guardrail.config;
+    const description = v?.description ?? config.description;
     return {
       name: config.name,
       guardrailId: guardrail.guardrailId,
       guardrailArn: guardrail.arn,
       version: v ? String(v.version) : 'DRAFT',
       status: guardrail.status,
-      ...(config.description ? { description: config.description } : {}),
+      ...(description ? { description } : {}),
       ...policiesOutput(config, caller.region, caller.accountId),
       createdAt: v?.createdAt ?? guardrail.createdAt,
       updatedAt: v?.updatedAt ?? guardrail.updatedAt,
@@ -218,7 +225,8 @@ export class GuardrailService {
         maxResults: remaining,
         nextToken: req.nextToken === FIRST_VERSION_PAGE ? undefined : req.nextToken,
       });
-      for (const v of page.items) items.push(summary(g, v.config, String(v.version), v.createdAt, v.updatedAt, caller));
+      for (const v of page.items)
+        items.push(summary(g, v.config, String(v.version), v.createdAt, v.updatedAt, caller, v.description));
       nextToken = page.nextToken;
     } else if (g.latestVersion > 0) {
       // The first page held only the DRAFT; probe whether versions exist before offering a token.
@@ -271,14 +279,16 @@ function summary(
   createdAt: string,
   updatedAt: string,
   caller: Caller,
+  versionDescription?: string,
 ) {
   const cr = crossRegionDetails(config, caller.region, caller.accountId);
+  const description = versionDescription ?? config.description;
   return {
     id: g.guardrailId,
     arn: g.arn,
     status: g.status,
     name: config.name,
-    ...(config.description ? { description: config.description } : {}),
+    ...(description ? { description } : {}),
     version,
     createdAt,
     updatedAt,

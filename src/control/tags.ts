@@ -5,6 +5,12 @@ import { notFound, validation } from '../core/errors.ts';
 import { LIMITS } from '../engine/config/shape.ts';
 import type { Store, Tag } from '../store/types.ts';
 
+/** Tag keys starting with `aws:` are reserved for AWS, on create as on TagResource. */
+export function checkTagKeys(tags: readonly Tag[]): void {
+  for (const t of tags)
+    if (t.key.toLowerCase().startsWith('aws:')) throw validation(`Tag key '${t.key}' uses the reserved prefix 'aws:'.`);
+}
+
 export class TagService {
   readonly #store: Store;
 
@@ -19,8 +25,8 @@ export class TagService {
         `1 validation error detected: Value '${resourceArn}' at 'resourceARN' failed to satisfy constraint: ` +
           'Member must be the ARN of a taggable resource (arn:aws:bedrock:{region}:{account}:guardrail/{id})',
       );
-    const [, , region, accountId, guardrailId] = m;
-    if (region !== caller.region || accountId !== caller.accountId || !guardrailId)
+    const [, partition, region, accountId, guardrailId] = m;
+    if (partition !== undefined || region !== caller.region || accountId !== caller.accountId || !guardrailId)
       throw notFound(`Resource ${resourceArn} was not found in account ${caller.accountId}, Region ${caller.region}.`);
     const g = await this.#store.guardrails.get(caller.accountId, caller.region, guardrailId);
     if (!g) throw notFound(`Resource ${resourceArn} was not found.`);
@@ -28,9 +34,7 @@ export class TagService {
   }
 
   async tag(caller: Caller, resourceArn: string, tags: Tag[]) {
-    for (const t of tags)
-      if (t.key.toLowerCase().startsWith('aws:'))
-        throw validation(`Tag key '${t.key}' uses the reserved prefix 'aws:'.`);
+    checkTagKeys(tags);
     const arn = await this.#requireResource(caller, resourceArn);
     await this.#store.tags.put(arn, tags, LIMITS.tagsPerResource);
     return {};

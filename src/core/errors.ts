@@ -20,6 +20,7 @@ export const ERROR_CATALOGUE = {
   ExpiredTokenException: { status: 403, fault: 'client' },
   AccessDeniedException: { status: 403, fault: 'client' },
   ResourceNotFoundException: { status: 404, fault: 'client' },
+  RequestTimeoutException: { status: 408, fault: 'client' },
   RequestEntityTooLargeException: { status: 413, fault: 'client' },
   UnsupportedMediaTypeException: { status: 415, fault: 'client' },
   ThrottlingException: { status: 429, fault: 'client' },

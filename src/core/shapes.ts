@@ -44,6 +44,20 @@ export const pattern = (text: string, opts: { min?: number; max?: number } = {})
   ...opts,
 });
 
+/** Past this many, further constraint failures are counted but not described. */
+const MAX_ISSUES_KEPT = 100;
+
+class Issues extends Array<Issue> {
+  dropped = 0;
+  override push(...items: Issue[]): number {
+    for (const i of items) {
+      if (this.length < MAX_ISSUES_KEPT) super.push(i);
+      else this.dropped++;
+    }
+    return this.length;
+  }
+}
+
 interface Issue {
   path: string;
   value: unknown;
@@ -77,7 +91,7 @@ function walk(shape: Shape, value: unknown, path: string, issues: Issue[]): unkn
   switch (shape.kind) {
     case 'string': {
       if (typeof value !== 'string') throw jsonTypeError(path, 'a string', value);
-      const len = [...value].length;
+      const len = shape.min === undefined && shape.max === undefined ? 0 : codePointLength(value, shape.max);
       if (shape.min !== undefined && len < shape.min)
         issues.push({ path, value, constraint: `Member must have length greater than or equal to ${shape.min}` });
       if (shape.max !== undefined && len > shape.max)
@@ -130,7 +144,9 @@ function walk(shape: Shape, value: unknown, path: string, issues: Issue[]): unkn
     case 'union': {
       if (typeof value !== 'object' || value === null || Array.isArray(value))
         throw jsonTypeError(path, 'a structure', value);
-      const set = Object.entries(value).filter(([k, v]) => v !== null && v !== undefined && k in shape.members);
+      const set = Object.entries(value).filter(
+        ([k, v]) => v !== null && v !== undefined && Object.hasOwn(shape.members, k),
+      );
       if (set.length !== 1) {
         issues.push({
           path,
@@ -162,15 +178,37 @@ function walk(shape: Shape, value: unknown, path: string, issues: Issue[]): unkn
   }
 }
 
+/** Length in code points; stops counting once past `cap` (enough to know the limit is exceeded). */
+function codePointLength(value: string, cap = Number.POSITIVE_INFINITY): number {
+  if (value.length <= cap) {
+    let n = 0;
+    for (let i = 0; i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      if (c < 0xd800 || c > 0xdbff || i + 1 >= value.length) n++;
+      else {
+        const d = value.charCodeAt(i + 1);
+        if (d >= 0xdc00 && d <= 0xdfff) i++;
+        n++;
+      }
+    }
+    return n;
+  }
+  // UTF-16 length ≥ code points; at most two units per code point.
+  return value.length > cap * 2 ? value.length : codePointLength(value.slice(0, cap * 2 + 2));
+}
+
 function join(path: string, name: string): string {
   return path ? `${path}.${name}` : name;
 }
 
-export function formatIssues(issues: readonly { path: string; value: unknown; constraint: string }[]): string {
+export function formatIssues(
+  issues: readonly { path: string; value: unknown; constraint: string }[],
+  dropped = 0,
+): string {
   const shown = issues.slice(0, MAX_ERRORS_SHOWN).map(
     (i) => `Value ${render(i.value)} at '${i.path}' failed to satisfy constraint: ${i.constraint}`,
   );
-  const n = issues.length;
+  const n = issues.length + dropped;
   return `${n} validation error${n === 1 ? '' : 's'} detected: ${shown.join('; ')}`;
 }
 
@@ -180,8 +218,8 @@ export function formatIssues(issues: readonly { path: string; value: unknown; co
  * constraint that failed, or a SerializationException for a value of the wrong JSON type.
  */
 export function validateShape<T>(shape: Shape, value: unknown, path = ''): T {
-  const issues: Issue[] = [];
+  const issues = new Issues();
   const out = walk(shape, value, path, issues);
-  if (issues.length > 0) throw new ServiceError('ValidationException', formatIssues(issues));
+  if (issues.length > 0) throw new ServiceError('ValidationException', formatIssues(issues, issues.dropped));
   return out as T;
 }

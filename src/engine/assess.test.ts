@@ -361,3 +361,18 @@ describe('usage', () => {
     assert.equal(r.usage.topicPolicyUnits, 0);
   });
 });
+
+describe('match caps', () => {
+  it('blocks instead of anonymizing when a regex has more matches than can be masked', () => {
+    const c = compile({
+      ...base,
+      sensitiveInformationPolicyConfig: { regexesConfig: [{ name: 'code', pattern: 'C[0-9]', action: 'ANONYMIZE' }] },
+    });
+    const few = assess(c, input('C1 C2'));
+    assert.deepEqual(few.outputs, [{ text: '{code} {code}' }]);
+    const many = assess(c, input('C1 '.repeat(10_005)));
+    assert.equal(many.blocked, true);
+    assert.deepEqual(many.outputs, [{ text: 'IN-BLOCKED' }]);
+    assert.ok((many.assessment.sensitiveInformationPolicy?.regexes.length ?? 0) <= 1000);
+  });
+});

@@ -25,6 +25,7 @@ import { classifyHarm, type HarmCategory } from './content/index.ts';
 import { scoreGrounding } from './grounding/index.ts';
 import { applyMasks, type MaskSpan } from './mask.ts';
 import { classifyPromptAttack } from './prompt-attack/index.ts';
+import { MAX_MATCHES_PER_TEXT } from './regex/safe-regex.ts';
 
 export type Qualifier = 'grounding_source' | 'query' | 'guard_content';
 
@@ -34,6 +35,12 @@ export interface TextBlock {
 }
 
 export type OutputScope = 'INTERVENTIONS' | 'FULL';
+
+/**
+ * An assessment lists at most this many findings per policy (the action and the masking still
+ * cover every finding), so one request cannot produce an unbounded response.
+ */
+export const MAX_LISTED_FINDINGS = 1000;
 
 export interface AssessRequest {
   source: Source;
@@ -170,6 +177,7 @@ export function assessSide(side: CompiledSide, request: AssessRequest): AssessRe
         const key = `${f.list}\u0000${f.match.toLowerCase()}`;
         if (seen.has(key)) continue;
         seen.add(key);
+        if (seen.size > MAX_LISTED_FINDINGS) continue;
         if (f.list === 'CUSTOM') customWords.push({ match: f.match, action, detected: true });
         else managedWordLists.push({ match: f.match, type: 'PROFANITY', action, detected: true });
       }
@@ -190,15 +198,20 @@ export function assessSide(side: CompiledSide, request: AssessRequest): AssessRe
           const action = toAssessed(side.pii.actions.get(f.type) ?? 'NONE');
           if (action === 'BLOCKED') blocked = true;
           if (action === 'ANONYMIZED') blockMasks.push({ start: f.start, end: f.end, label: f.type });
-          piiEntities.push({ match: text.slice(f.start, f.end), type: f.type, action, detected: true });
+          if (piiEntities.length < MAX_LISTED_FINDINGS)
+            piiEntities.push({ match: text.slice(f.start, f.end), type: f.type, action, detected: true });
         }
       }
       for (const r of side.regexes) {
-        for (const [s, e] of r.regex.findAll(text)) {
-          const action = toAssessed(r.action);
-          if (action === 'BLOCKED') blocked = true;
+        const spans = r.regex.findAll(text);
+        let action = toAssessed(r.action);
+        // Past the match cap not every match can be masked: fail closed rather than leak the rest.
+        if (action === 'ANONYMIZED' && spans.length >= MAX_MATCHES_PER_TEXT) action = 'BLOCKED';
+        if (action === 'BLOCKED' && spans.length) blocked = true;
+        for (const [s, e] of spans) {
           if (action === 'ANONYMIZED') blockMasks.push({ start: s, end: e, label: r.name });
-          regexes.push({ name: r.name, match: text.slice(s, e), regex: r.pattern, action, detected: true });
+          if (regexes.length < MAX_LISTED_FINDINGS)
+            regexes.push({ name: r.name, match: text.slice(s, e), regex: r.pattern, action, detected: true });
         }
       }
     });

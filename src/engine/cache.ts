@@ -1,40 +1,90 @@
 /**
- * A bounded LRU of compiled guardrails. Published versions are immutable, so their compiled form is
- * cached by `arn:version` forever (until evicted); a DRAFT is keyed by its `updatedAt` as well, so an
- * edit never serves a stale compilation.
+ * A bounded LRU of compiled guardrails. A published version is immutable, so its compiled form is
+ * cached by `arn:version` until evicted. A DRAFT has one slot per guardrail, recompiled whenever its
+ * configuration differs from the one compiled (compared by content, not by timestamp), so an edit is
+ * never served stale and repeated edits do not pile up.
+ *
+ * The bound is a weight: the size of each configuration's JSON, which grows with what compiling it
+ * builds (a 10,000-word list weighs far more than a few filters).
  */
 import { type CompiledGuardrail, compile } from './compile.ts';
 import type { GuardrailConfig } from './config/types.ts';
 
 export interface CompiledCache {
-  get(key: string, config: GuardrailConfig): CompiledGuardrail;
+  version(arn: string, version: number, config: GuardrailConfig): CompiledGuardrail;
+  draft(arn: string, config: GuardrailConfig): CompiledGuardrail;
   readonly size: number;
+  readonly weight: number;
   clear(): void;
 }
 
-export function createCompiledCache(maxEntries = 1000): CompiledCache {
-  const map = new Map<string, CompiledGuardrail>();
+interface Entry {
+  compiled: CompiledGuardrail;
+  /** The DRAFT's config as JSON, to notice edits. */
+  fingerprint?: string;
+  weight: number;
+}
+
+const MIN_WEIGHT = 1024;
+
+export function createCompiledCache(maxWeight = 16 * 1024 * 1024): CompiledCache {
+  const map = new Map<string, Entry>();
+  let total = 0;
+
+  const remove = (key: string) => {
+    const e = map.get(key);
+    if (!e) return;
+    total -= e.weight;
+    map.delete(key);
+  };
+  const insert = (key: string, entry: Entry) => {
+    remove(key);
+    map.set(key, entry);
+    total += entry.weight;
+    for (const k of map.keys()) {
+      if (total <= maxWeight || k === key) break;
+      remove(k);
+    }
+  };
+  const touch = (key: string, e: Entry) => {
+    map.delete(key);
+    map.set(key, e);
+  };
+
   return {
-    get(key, config) {
+    version(arn, version, config) {
+      const key = `${arn}:${version}`;
       const hit = map.get(key);
       if (hit) {
-        map.delete(key);
-        map.set(key, hit);
-        return hit;
+        touch(key, hit);
+        return hit.compiled;
+      }
+      const weight = Math.max(MIN_WEIGHT, JSON.stringify(config).length);
+      const compiled = compile(config);
+      insert(key, { compiled, weight });
+      return compiled;
+    },
+    draft(arn, config) {
+      const key = `${arn}:DRAFT`;
+      const fingerprint = JSON.stringify(config);
+      const hit = map.get(key);
+      if (hit && hit.fingerprint === fingerprint) {
+        touch(key, hit);
+        return hit.compiled;
       }
       const compiled = compile(config);
-      map.set(key, compiled);
-      if (map.size > maxEntries) {
-        const oldest = map.keys().next();
-        if (!oldest.done) map.delete(oldest.value);
-      }
+      insert(key, { compiled, fingerprint, weight: Math.max(MIN_WEIGHT, fingerprint.length * 2) });
       return compiled;
     },
     get size() {
       return map.size;
     },
+    get weight() {
+      return total;
+    },
     clear() {
       map.clear();
+      total = 0;
     },
   };
 }

@@ -16,6 +16,7 @@ import type {
   Source,
 } from './config/types.ts';
 import { createPiiScanner, type PiiScanner } from './pii/index.ts';
+import { regexCostProblem } from './regex/cost.ts';
 import { compileSafeRegex, RegexSyntaxError, type SafeRegex } from './regex/safe-regex.ts';
 import { compileTopics, type TopicMatcher } from './topics/index.ts';
 import { compileWords, type WordMatcher } from './words/index.ts';
@@ -118,6 +119,8 @@ export function checkGuardrailConfig(config: GuardrailConfig): void {
   for (const r of regexes) {
     try {
       compileSafeRegex(r.pattern);
+      const cost = regexCostProblem(r.pattern);
+      if (cost) problems.push(`regex '${r.name}' is too expensive: ${cost}`);
     } catch (e) {
       if (!(e instanceof RegexSyntaxError)) throw e;
       problems.push(

@@ -10,6 +10,9 @@ import { type AssessRequest, assess, type TextBlock } from '../engine/assess.ts'
 import type { CompiledCache } from '../engine/cache.ts';
 import type { GuardrailService, GuardrailVersionSelector } from '../control/guardrails.ts';
 
+/** Bedrock's per-request input quota: 1,000 text units of 1,000 characters. */
+export const MAX_TEXT_CHARS_PER_REQUEST = 1_000_000;
+
 export interface ApplyDeps {
   guardrails: GuardrailService;
   compiled: CompiledCache;
@@ -28,8 +31,9 @@ export interface ApplyGuardrailRequest {
 export async function applyGuardrail(deps: ApplyDeps, caller: Caller, req: ApplyGuardrailRequest) {
   const { guardrail, version } = await deps.guardrails.getConfig(caller, req.guardrailIdentifier, req.guardrailVersion);
   const versionLabel = version ? String(version.version) : 'DRAFT';
-  const key = version ? `${guardrail.arn}:${version.version}` : `${guardrail.arn}:DRAFT:${guardrail.updatedAt}`;
-  const compiled = deps.compiled.get(key, version?.config ?? guardrail.config);
+  const compiled = version
+    ? deps.compiled.version(guardrail.arn, version.version, version.config)
+    : deps.compiled.draft(guardrail.arn, guardrail.config);
 
   const blocks: TextBlock[] = [];
   req.content.forEach((b, i) => {
@@ -39,6 +43,13 @@ export async function applyGuardrail(deps: ApplyDeps, caller: Caller, req: Apply
       );
     if (b.text) blocks.push({ text: b.text.text, qualifiers: b.text.qualifiers });
   });
+
+  const chars = blocks.reduce((n, b) => n + b.text.length, 0);
+  if (chars > MAX_TEXT_CHARS_PER_REQUEST)
+    throw validation(
+      `ApplyGuardrail accepts at most ${MAX_TEXT_CHARS_PER_REQUEST / 1000} text units (${MAX_TEXT_CHARS_PER_REQUEST.toLocaleString('en-US')} characters) ` +
+        `per request; this one has ${chars.toLocaleString('en-US')} characters. Split the text across requests.`,
+    );
 
   const started = deps.monotonic.now();
   const request: AssessRequest = { source: req.source, content: blocks, outputScope: req.outputScope };

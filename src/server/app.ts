@@ -7,15 +7,19 @@ import type { Caller } from '../core/caller.ts';
 import { isServiceError, ServiceError } from '../core/errors.ts';
 import type { Clock } from '../core/ports.ts';
 import type { Store } from '../store/types.ts';
-import { parseJsonBody, readBody, sendError, sendJson } from './http-io.ts';
+import { BodyBudget, parseJsonBody, readBody, sendError, sendJson } from './http-io.ts';
 import type { AnyRequest, AnyResponse, Handler } from './listener.ts';
 import { type Operation, Router, safePath } from './router.ts';
-import { type KeyLookup, parseRawQuery, verifySigV4 } from './sigv4.ts';
+import { type KeyLookup, parseRawQuery, prepareSigV4 } from './sigv4.ts';
 
 export interface AppDeps {
   store: Store;
   clock: Clock;
   operations: readonly Operation[];
+  /** Regions a request may be signed for (default: any well-formed Region). */
+  regions?: ReadonlySet<string>;
+  /** Request bytes buffered at once across all requests (default 256 MiB). */
+  maxBufferedBodyBytes?: number;
   log?: (line: Record<string, unknown>) => void;
 }
 
@@ -25,11 +29,14 @@ interface CachedKey {
 }
 
 const KEY_CACHE_MS = 5_000;
+/** A request body must arrive within this time. */
+const BODY_DEADLINE_MS = 60_000;
 
 export function createHandler(deps: AppDeps): Handler {
   const router = new Router();
   for (const op of deps.operations) router.add(op);
   const keyCache = new Map<string, CachedKey>();
+  const budget = new BodyBudget(deps.maxBufferedBodyBytes ?? 256 * 1024 * 1024);
 
   async function lookupKey(accessKeyId: string) {
     const now = deps.clock.now();
@@ -66,14 +73,14 @@ export function createHandler(deps: AppDeps): Handler {
     if (!match) throw new ServiceError('UnknownOperationException', `No operation is served at ${method} ${safePath(rawPath)}.`);
     const { op, labels } = match;
 
-    const body = await readBody(req, op.bodyLimitBytes);
     let accountId = '';
     let principalArn = '';
-    const cred = await verifySigV4(
-      { method, rawPath, rawQuery, headers: req.headers, body },
+    const pending = await prepareSigV4(
+      { method, rawPath, rawQuery, headers: req.headers },
       {
         now: deps.clock.now(),
         expectedService: op.signingName,
+        regions: deps.regions,
         lookup: async (id) => {
           const k = await lookupKey(id);
           if (k) {
@@ -86,7 +93,15 @@ export function createHandler(deps: AppDeps): Handler {
     );
     if (req.headers['x-amz-security-token'] !== undefined)
       throw new ServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.');
-    const caller: Caller = { accountId, principalArn, accessKeyId: cred.accessKeyId, region: cred.region };
+    const { body, release } = await readBody(req, op.bodyLimitBytes, { deadlineMs: BODY_DEADLINE_MS, budget });
+    let parsed: unknown;
+    try {
+      await pending.verify(body);
+      parsed = parseJsonBody(body);
+    } finally {
+      release();
+    }
+    const caller: Caller = { accountId, principalArn, accessKeyId: pending.accessKeyId, region: pending.region };
 
     const result = await op.handle({
       requestId,
@@ -94,7 +109,7 @@ export function createHandler(deps: AppDeps): Handler {
       labels,
       query: parseRawQuery(rawQuery),
       headers: req.headers,
-      body: parseJsonBody(body),
+      body: parsed,
     });
     sendJson(res, result.status, result.body ?? {}, { 'x-amzn-requestid': requestId, ...result.headers });
     deps.log?.({ requestId, op: op.name, account: accountId, status: result.status });

@@ -2,7 +2,21 @@
 import { ServiceError } from '../core/errors.ts';
 import type { AnyRequest, AnyResponse } from './listener.ts';
 
-export async function readBody(req: AnyRequest, limitBytes: number): Promise<Buffer> {
+/** Bytes of request bodies buffered at once across all requests; past it, new bodies are refused. */
+export class BodyBudget {
+  inFlight = 0;
+  constructor(readonly maxBytes: number) {}
+}
+
+/**
+ * Read a request body of at most `limitBytes` within `deadlineMs`, charging it to `budget` while it
+ * is buffered (the caller releases it with the returned `release`).
+ */
+export async function readBody(
+  req: AnyRequest,
+  limitBytes: number,
+  opts: { deadlineMs: number; budget: BodyBudget },
+): Promise<{ body: Buffer; release: () => void }> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limitBytes) {
     req.resume();
@@ -10,15 +24,39 @@ export async function readBody(req: AnyRequest, limitBytes: number): Promise<Buf
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) {
-      req.resume();
-      throw tooLarge(limitBytes);
+  let charged = 0;
+  const release = () => {
+    opts.budget.inFlight -= charged;
+    charged = 0;
+  };
+  const timer = setTimeout(() => {
+    req.destroy(new ServiceError('RequestTimeoutException', 'The request body did not arrive in time.'));
+  }, opts.deadlineMs);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limitBytes) {
+        req.resume();
+        throw tooLarge(limitBytes);
+      }
+      if (opts.budget.inFlight + chunk.length > opts.budget.maxBytes)
+        throw new ServiceError(
+          'ServiceUnavailableException',
+          'The server is receiving too many large requests at once; retry shortly.',
+        );
+      opts.budget.inFlight += chunk.length;
+      charged += chunk.length;
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (e) {
+    release();
+    if (e instanceof ServiceError) throw e;
+    throw new ServiceError('RequestTimeoutException', 'The request body did not arrive in time or was cut off.');
+  } finally {
+    clearTimeout(timer);
   }
-  return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size);
+  const body = chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks, size);
+  return { body, release };
 }
 
 function tooLarge(limit: number): ServiceError {

@@ -13,6 +13,8 @@ export type AnyResponse = ServerResponse | Http2ServerResponse;
 export type Handler = (req: AnyRequest, res: AnyResponse) => void;
 
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n');
+/** Concurrent streams per HTTP/2 connection. */
+const MAX_H2_STREAMS = 100;
 
 export interface DualServer {
   server: net.Server;
@@ -32,17 +34,24 @@ export function createDualServer(
       requestTimeout: opts.requestTimeoutMs ?? 120_000,
       headersTimeout: opts.headersTimeoutMs ?? 30_000,
       keepAliveTimeout: opts.keepAliveTimeoutMs ?? 65_000,
+      connectionsCheckingInterval: Math.min(1_000, opts.headersTimeoutMs ?? 30_000),
     },
     handler,
   );
-  const h2 = http2.createServer({ maxSessionMemory: 64, settings: { maxHeaderListSize: 32 * 1024 } }, handler);
-  h2.setTimeout(opts.requestTimeoutMs ?? 120_000);
+  const h2 = http2.createServer(
+    { maxSessionMemory: 64, settings: { maxHeaderListSize: 32 * 1024, maxConcurrentStreams: MAX_H2_STREAMS } },
+    handler,
+  );
+  h2.setTimeout(opts.keepAliveTimeoutMs ?? 65_000);
   const sockets = new Set<net.Socket>();
+  const sniffTimeout = opts.headersTimeoutMs ?? 30_000;
 
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());
+    // A connection that does not say which protocol it speaks in time is closed.
+    socket.setTimeout(sniffTimeout, () => socket.destroy());
     let seen = Buffer.alloc(0);
     const sniff = (chunk: Buffer) => {
       seen = Buffer.concat([seen, chunk]);
@@ -50,6 +59,7 @@ export function createDualServer(
       const isH2Prefix = seen.subarray(0, n).equals(PREFACE.subarray(0, n));
       if (isH2Prefix && seen.length < PREFACE.length) return; // need more bytes to decide
       socket.off('data', sniff);
+      socket.setTimeout(0);
       if (isH2Prefix) {
         // The HTTP/2 session reads from the socket's native handle, which would skip bytes already
         // read here, so it gets a stream that replays them first and then relays the socket.
@@ -63,6 +73,10 @@ export function createDualServer(
     };
     socket.on('data', sniff);
   });
+  // The HTTP/1.1 server never listens itself (it is handed sockets), but its header and request
+  // timeouts only run once it has seen 'listening'.
+  server.on('listening', () => h1.emit('listening'));
+  server.on('close', () => h1.close(() => {}));
 
   return {
     server,

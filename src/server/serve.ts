@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { iamRootArn } from '../core/arn.ts';
+import { parseRegions } from '../core/regions.ts';
 import { type Clock, isoTimestamp, newAccessKey, newAccountId, type Random, systemClock } from '../core/ports.ts';
 import { GuardrailService } from '../control/guardrails.ts';
 import { TagService } from '../control/tags.ts';
@@ -28,6 +29,8 @@ export interface ServeOptions {
   host?: string;
   dataDir: string;
   masterKey?: string;
+  /** Regions requests may be signed for (default: the AWS Regions). */
+  regions?: ReadonlySet<string>;
   clock?: Clock;
   log?: (line: Record<string, unknown>) => void;
 }
@@ -108,6 +111,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const handler = createHandler({
     store,
     clock,
+    regions: opts.regions ?? parseRegions(undefined),
     log: opts.log,
     operations: [
       ...bedrockControlOperations({ guardrails, tags }),

@@ -99,6 +99,13 @@ describe('verifySigV4', () => {
 
 describe('parseRawQuery', () => {
   it('decodes percent-escapes, keeps + literal and collects repeats', () => {
-    assert.deepEqual(parseRawQuery('a=1%2B2&b=x+y&a=3&flag'), { a: ['1+2', '3'], b: 'x+y', flag: '' });
+    assert.deepEqual({ ...parseRawQuery('a=1%2B2&b=x+y&a=3&flag') }, { a: ['1+2', '3'], b: 'x+y', flag: '' });
+  });
+
+  it('treats keys like constructor and __proto__ as plain keys', () => {
+    const q = parseRawQuery('constructor=a&__proto__=b&toString=c');
+    assert.equal(q.constructor, 'a');
+    assert.equal(Object.getOwnPropertyDescriptor(q, '__proto__')?.value, 'b');
+    assert.equal(q.toString, 'c');
   });
 });

@@ -63,7 +63,7 @@ function headerValue(v: string | string[] | undefined): string | undefined {
 
 /** Parse a raw query string into decoded values without treating `+` as a space (as AWS does). */
 export function parseRawQuery(raw: string): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
+  const out: Record<string, string | string[]> = Object.create(null);
   if (!raw) return out;
   for (const part of raw.split('&')) {
     if (!part) continue;
@@ -97,14 +97,31 @@ export const SIGNATURE_MISMATCH =
  * Verify the SigV4 signature of `req`. `lookup` returns the (decrypted) secret for an access key id,
  * or undefined when the key is unknown or inactive. Throws the AWS error for every failure.
  */
-export async function verifySigV4(
-  req: SignedRequest,
-  opts: {
-    now: number;
-    expectedService: string;
-    lookup: (accessKeyId: string) => Promise<KeyLookup | undefined>;
-  },
-): Promise<VerifiedCredential> {
+export interface SigV4Options {
+  now: number;
+  expectedService: string;
+  lookup: (accessKeyId: string) => Promise<KeyLookup | undefined>;
+  /** Regions a credential may be scoped to; any well-formed Region when absent. */
+  regions?: ReadonlySet<string>;
+}
+
+/** A request whose headers passed every check; `verify` checks the signature over the body. */
+export interface PendingSignature {
+  accessKeyId: string;
+  region: string;
+  verify(body: Uint8Array): Promise<VerifiedCredential>;
+}
+
+/** Verify the SigV4 signature of `req` (headers and body together). */
+export async function verifySigV4(req: SignedRequest, opts: SigV4Options): Promise<VerifiedCredential> {
+  return (await prepareSigV4(req, opts)).verify(req.body);
+}
+
+/**
+ * Check everything that does not need the body — the Authorization header, the date and skew, the
+ * credential scope and the key — so unauthenticated requests are refused before their body is read.
+ */
+export async function prepareSigV4(req: Omit<SignedRequest, 'body'>, opts: SigV4Options): Promise<PendingSignature> {
   const authorization = headerValue(req.headers.authorization);
   if (!authorization) {
     if (req.rawQuery.includes('X-Amz-Signature='))
@@ -157,7 +174,7 @@ export async function verifySigV4(
       'InvalidSignatureException',
       `Credential should be scoped to correct service: '${opts.expectedService}'.`,
     );
-  if (!REGION_RE.test(region))
+  if (!REGION_RE.test(region) || (opts.regions && !opts.regions.has(region)))
     throw new ServiceError('InvalidSignatureException', `Credential should be scoped to a valid region, not '${region}'.`);
 
   const signedHeaders = signedHeaderList.split(';');
@@ -171,47 +188,52 @@ export async function verifySigV4(
     headers[name] = v;
   }
 
-  const bodyHash = createHash('sha256').update(req.body).digest('hex');
-  const declared = headerValue(req.headers['x-amz-content-sha256']);
-  if (declared !== undefined && declared !== bodyHash)
-    throw new ServiceError(
-      'InvalidSignatureException',
-      declared.startsWith('UNSIGNED') || declared.startsWith('STREAMING')
-        ? 'Unsigned and streaming payloads are not accepted; sign the payload hash.'
-        : 'The provided x-amz-content-sha256 header does not match the SHA-256 of the request body.',
-    );
-
   const key = await opts.lookup(accessKeyId);
   if (!key) throw new ServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.');
 
-  const authority = headers[':authority'] ?? headers.host ?? '';
-  const signer = new SignatureV4({
-    credentials: { accessKeyId, secretAccessKey: key.secretAccessKey },
+  return {
+    accessKeyId,
     region,
-    service,
-    sha256: NodeSha256,
-    uriEscapePath: true,
-    applyChecksum: false,
-  });
-  const toSign: HttpRequest = {
-    method: req.method,
-    protocol: 'http:',
-    hostname: authority,
-    path: req.rawPath,
-    query: parseRawQuery(req.rawQuery),
-    headers,
-    body: req.body,
+    async verify(body: Uint8Array): Promise<VerifiedCredential> {
+      const bodyHash = createHash('sha256').update(body).digest('hex');
+      const declared = headerValue(req.headers['x-amz-content-sha256']);
+      if (declared !== undefined && declared !== bodyHash)
+        throw new ServiceError(
+          'InvalidSignatureException',
+          declared.startsWith('UNSIGNED') || declared.startsWith('STREAMING')
+            ? 'Unsigned and streaming payloads are not accepted; sign the payload hash.'
+            : 'The provided x-amz-content-sha256 header does not match the SHA-256 of the request body.',
+        );
+      const authority = headers[':authority'] ?? headers.host ?? '';
+      const signer = new SignatureV4({
+        credentials: { accessKeyId, secretAccessKey: key.secretAccessKey },
+        region,
+        service,
+        sha256: NodeSha256,
+        uriEscapePath: true,
+        applyChecksum: false,
+      });
+      const toSign: HttpRequest = {
+        method: req.method,
+        protocol: 'http:',
+        hostname: authority,
+        path: req.rawPath,
+        query: parseRawQuery(req.rawQuery),
+        headers,
+        body,
+      };
+      const signed = await signer.sign(toSign, {
+        signingDate,
+        signableHeaders: new Set(signedHeaders),
+        signingRegion: region,
+        signingService: service,
+      });
+      const expected = /Signature=([0-9a-f]{64})/.exec(signed.headers.authorization ?? '')?.[1] ?? '';
+      const a = Buffer.from(expected, 'hex');
+      const b = Buffer.from(signature, 'hex');
+      if (a.length !== b.length || !timingSafeEqual(a, b))
+        throw new ServiceError('InvalidSignatureException', SIGNATURE_MISMATCH);
+      return { accessKeyId, region, service, signingDate };
+    },
   };
-  const signed = await signer.sign(toSign, {
-    signingDate,
-    signableHeaders: new Set(signedHeaders),
-    signingRegion: region,
-    signingService: service,
-  });
-  const expected = /Signature=([0-9a-f]{64})/.exec(signed.headers.authorization ?? '')?.[1] ?? '';
-  const a = Buffer.from(expected, 'hex');
-  const b = Buffer.from(signature, 'hex');
-  if (a.length !== b.length || !timingSafeEqual(a, b))
-    throw new ServiceError('InvalidSignatureException', SIGNATURE_MISMATCH);
-  return { accessKeyId, region, service, signingDate };
 }

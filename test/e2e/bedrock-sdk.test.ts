@@ -274,6 +274,51 @@ describe('bedrock control plane through @aws-sdk/client-bedrock', () => {
     );
   });
 
+  it('refuses reserved tag keys, malformed KMS keys and profiles, and regexes too slow to run', async () => {
+    const c = t.bedrock();
+    await rejects(
+      c.send(new CreateGuardrailCommand({ ...baseConfig('aws-tag'), tags: [{ key: 'aws:owner', value: 'x' }] })),
+      'ValidationException',
+      400,
+      /reserved prefix 'aws:'/,
+    );
+    await rejects(c.send(new CreateGuardrailCommand({ ...baseConfig('kms'), kmsKeyId: 'not a key' })), 'ValidationException', 400, /kmsKeyId/);
+    await rejects(
+      c.send(
+        new CreateGuardrailCommand({ ...baseConfig('profile'), crossRegionConfig: { guardrailProfileIdentifier: 'not a profile at all!!' } }),
+      ),
+      'ValidationException',
+      400,
+      /guardrailProfileIdentifier/,
+    );
+    await rejects(
+      c.send(
+        new CreateGuardrailCommand({
+          ...baseConfig('slow-regex'),
+          sensitiveInformationPolicyConfig: { regexesConfig: [{ name: 'slow', pattern: '(\\w{1,100}){1,10}', action: 'BLOCK' }] },
+        }),
+      ),
+      'ValidationException',
+      400,
+      /regex 'slow' is too expensive/,
+    );
+  });
+
+  it('returns the description given to a version', async () => {
+    const c = t.bedrock();
+    const { guardrailId } = await c.send(new CreateGuardrailCommand({ ...baseConfig('described'), description: 'the guardrail' }));
+    await c.send(new CreateGuardrailVersionCommand({ guardrailIdentifier: guardrailId, description: 'release one' }));
+    const v1 = await c.send(new GetGuardrailCommand({ guardrailIdentifier: guardrailId, guardrailVersion: '1' }));
+    assert.equal(v1.description, 'release one');
+    const draft = await c.send(new GetGuardrailCommand({ guardrailIdentifier: guardrailId }));
+    assert.equal(draft.description, 'the guardrail');
+    const list = await c.send(new ListGuardrailsCommand({ guardrailIdentifier: guardrailId }));
+    assert.deepEqual(list.guardrails?.map((g) => [g.version, g.description]), [
+      ['DRAFT', 'the guardrail'],
+      ['1', 'release one'],
+    ]);
+  });
+
   it('refuses a wrong secret with InvalidSignatureException and an unknown key with UnrecognizedClientException', async () => {
     const wrongSecret = t.bedrock('us-east-1', { ...t.credentials, secretAccessKey: 'x'.repeat(40) });
     await rejects(wrongSecret.send(new ListGuardrailsCommand({})), 'InvalidSignatureException', 403);
@@ -386,6 +431,22 @@ describe('ApplyGuardrail through @aws-sdk/client-bedrock-runtime', () => {
     assert.equal(out.action, 'NONE');
     assert.deepEqual(out.outputs, []);
     assert.equal(out.usage?.contentPolicyUnits, 1);
+  });
+
+  it('refuses more than 1,000 text units in one request', async () => {
+    await rejects(
+      t.runtimeHttp1().send(
+        new ApplyGuardrailCommand({
+          guardrailIdentifier: guardrailId,
+          guardrailVersion: '1',
+          source: 'INPUT',
+          content: [{ text: { text: 'a'.repeat(600_000) } }, { text: { text: 'b'.repeat(400_001) } }],
+        }),
+      ),
+      'ValidationException',
+      400,
+      /at most 1000 text units/,
+    );
   });
 
   it('answers bad runtime input with AWS errors', async () => {

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, createHmac } from 'node:crypto';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { SourceData } from '@smithy/types';
@@ -153,6 +154,43 @@ describe('raw HTTP edge cases', () => {
     const r = await send({ path: '/guardrails', body: JSON.stringify({ name: huge }) });
     assert.equal(r.status, 413);
     assert.equal(r.type, 'RequestEntityTooLargeException');
+  });
+
+  it('refuses an unauthenticated request before reading its body', async () => {
+    const url = new URL(t.server.url);
+    const status = await new Promise<string>((resolve, reject) => {
+      const sock = net.connect(Number(url.port), url.hostname, () => {
+        // Declares 7 MB but sends only a few bytes: the answer must not wait for the rest.
+        sock.write('POST /guardrail/abc/version/1/apply HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7000000\r\n\r\n{"so');
+      });
+      let data = '';
+      sock.on('data', (d) => {
+        data += d.toString();
+        if (data.includes('\r\n')) {
+          resolve(data.split('\r\n')[0] ?? '');
+          sock.destroy();
+        }
+      });
+      sock.on('error', reject);
+    });
+    assert.match(status, /^HTTP\/1\.1 403 /);
+  });
+
+  it('refuses a credential scoped to an unknown Region', async () => {
+    const r = await send({ path: '/guardrails', method: 'GET', region: 'zz-nowhere-9' });
+    assert.equal(r.status, 403);
+    assert.equal(r.type, 'InvalidSignatureException');
+    assert.match(String(r.body.message), /valid region/);
+  });
+
+  it('does not let inherited object keys pass as union members', async () => {
+    const r = await send({
+      path: '/guardrail/abc/version/DRAFT/apply',
+      body: '{"source":"INPUT","content":[{"__proto__":{"text":"x"}},{"toString":1}]}',
+    });
+    assert.equal(r.status, 400);
+    assert.equal(r.type, 'ValidationException');
+    assert.match(String(r.body.message), /exactly one of: \[text, image\]/);
   });
 
   it('serves the health check without authentication', async () => {

@@ -126,10 +126,20 @@ export const guardrailPoliciesMembers = {
     policies: req(list(str({ min: 1, max: 2048 }), 1, 2)),
     confidenceThreshold: double(0, 1),
   }),
-  crossRegionConfig: struct({ guardrailProfileIdentifier: req(str({ min: 15, max: 2048 })) }),
+  crossRegionConfig: struct({
+    guardrailProfileIdentifier: req(
+      pattern(
+        '[a-z0-9-]+[.]guardrail[.]v[0-9:]+|arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail-profile/[a-z0-9-]+[.]guardrail[.]v[0-9:]+',
+        { min: 15, max: 2048 },
+      ),
+    ),
+  }),
   blockedInputMessaging: req(str({ min: 1, max: LIMITS.blockedMessage })),
   blockedOutputsMessaging: req(str({ min: 1, max: LIMITS.blockedMessage })),
-  kmsKeyId: str({ min: 1, max: 2048 }),
+  kmsKeyId: pattern(
+    'arn:aws(-[^:]+)?:kms:[a-z0-9-]{1,20}:[0-9]{12}:(key/[a-zA-Z0-9-]{1,128}|alias/[a-zA-Z0-9/_-]{1,256})|[a-zA-Z0-9-]{36}|alias/[a-zA-Z0-9/_-]{1,256}',
+    { min: 1, max: 2048 },
+  ),
   description: str({ min: 1, max: 200 }),
   name: req(GUARDRAIL_NAME),
 };

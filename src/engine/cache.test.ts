@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createCompiledCache } from './cache.ts';
+import type { GuardrailConfig } from './config/types.ts';
+
+const cfg = (word: string): GuardrailConfig => ({
+  name: 'g',
+  blockedInputMessaging: 'no',
+  blockedOutputsMessaging: 'no',
+  wordPolicyConfig: { wordsConfig: [{ text: word }] },
+});
+
+describe('compiled cache', () => {
+  it('compiles a version once', () => {
+    const c = createCompiledCache();
+    assert.equal(c.version('arn:g', 1, cfg('a')), c.version('arn:g', 1, cfg('a')));
+  });
+
+  it('recompiles a DRAFT when its content changes, keeping one slot per guardrail', () => {
+    const c = createCompiledCache();
+    const a = c.draft('arn:g', cfg('apple'));
+    assert.equal(c.draft('arn:g', cfg('apple')), a, 'same content → same compilation');
+    const b = c.draft('arn:g', cfg('banana'));
+    assert.notEqual(b, a);
+    assert.equal(b.config.wordPolicyConfig?.wordsConfig?.[0]?.text, 'banana');
+    for (let i = 0; i < 50; i++) c.draft('arn:g', cfg(`w${i}`));
+    assert.equal(c.size, 1);
+  });
+
+  it('evicts the least recently used entries past its weight', () => {
+    const c = createCompiledCache(4 * 1024);
+    for (let v = 1; v <= 10; v++) c.version('arn:g', v, cfg('x'));
+    assert.ok(c.weight <= 4 * 1024);
+    assert.equal(c.size, 4);
+  });
+});

@@ -7,6 +7,10 @@ import { applyGuardrailFlags, FlagError, type GuardrailFlags, outputToInput } fr
 
 type Json = Record<string, unknown>;
 
+const PACKAGE_VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
 interface GlobalOpts {
   endpoint?: string;
   region?: string;
@@ -63,6 +67,7 @@ function versionCell(v: unknown): string {
 export function buildProgram(): Command {
   const program = new Command('parapet')
     .description('Self-hosted Amazon Bedrock Guardrails with cross-account safeguards')
+    .version(PACKAGE_VERSION, '-V, --cli-version', 'print the Parapet version')
     .option('--endpoint <url>', 'Parapet endpoint (default: credentials.json endpoint, then http://127.0.0.1:8787)')
     .option('--region <region>', 'Region to sign for (default: AWS_REGION or us-east-1)')
     .option('--profile <name>', 'AWS shared-credentials profile')

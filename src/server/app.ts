@@ -73,23 +73,9 @@ export function createHandler(deps: AppDeps): Handler {
     if (!match) throw new ServiceError('UnknownOperationException', `No operation is served at ${method} ${safePath(rawPath)}.`);
     const { op, labels } = match;
 
-    let accountId = '';
-    let principalArn = '';
     const pending = await prepareSigV4(
       { method, rawPath, rawQuery, headers: req.headers },
-      {
-        now: deps.clock.now(),
-        expectedService: op.signingName,
-        regions: deps.regions,
-        lookup: async (id) => {
-          const k = await lookupKey(id);
-          if (k) {
-            accountId = k.accountId;
-            principalArn = k.principalArn;
-          }
-          return k;
-        },
-      },
+      { now: deps.clock.now(), expectedService: op.signingName, regions: deps.regions, lookup: lookupKey },
     );
     if (req.headers['x-amz-security-token'] !== undefined)
       throw new ServiceError('UnrecognizedClientException', 'The security token included in the request is invalid.');
@@ -101,6 +87,7 @@ export function createHandler(deps: AppDeps): Handler {
     } finally {
       release();
     }
+    const { accountId, principalArn } = pending.key;
     const caller: Caller = { accountId, principalArn, accessKeyId: pending.accessKeyId, region: pending.region };
 
     const result = await op.handle({

@@ -97,18 +97,20 @@ export const SIGNATURE_MISMATCH =
  * Verify the SigV4 signature of `req`. `lookup` returns the (decrypted) secret for an access key id,
  * or undefined when the key is unknown or inactive. Throws the AWS error for every failure.
  */
-export interface SigV4Options {
+export interface SigV4Options<K extends KeyLookup = KeyLookup> {
   now: number;
   expectedService: string;
-  lookup: (accessKeyId: string) => Promise<KeyLookup | undefined>;
+  lookup: (accessKeyId: string) => Promise<K | undefined>;
   /** Regions a credential may be scoped to; any well-formed Region when absent. */
   regions?: ReadonlySet<string>;
 }
 
 /** A request whose headers passed every check; `verify` checks the signature over the body. */
-export interface PendingSignature {
+export interface PendingSignature<K extends KeyLookup = KeyLookup> {
   accessKeyId: string;
   region: string;
+  /** What `lookup` returned for the access key. */
+  key: K;
   verify(body: Uint8Array): Promise<VerifiedCredential>;
 }
 
@@ -121,7 +123,10 @@ export async function verifySigV4(req: SignedRequest, opts: SigV4Options): Promi
  * Check everything that does not need the body — the Authorization header, the date and skew, the
  * credential scope and the key — so unauthenticated requests are refused before their body is read.
  */
-export async function prepareSigV4(req: Omit<SignedRequest, 'body'>, opts: SigV4Options): Promise<PendingSignature> {
+export async function prepareSigV4<K extends KeyLookup>(
+  req: Omit<SignedRequest, 'body'>,
+  opts: SigV4Options<K>,
+): Promise<PendingSignature<K>> {
   const authorization = headerValue(req.headers.authorization);
   if (!authorization) {
     if (req.rawQuery.includes('X-Amz-Signature='))
@@ -194,6 +199,7 @@ export async function prepareSigV4(req: Omit<SignedRequest, 'body'>, opts: SigV4
   return {
     accessKeyId,
     region,
+    key,
     async verify(body: Uint8Array): Promise<VerifiedCredential> {
       const bodyHash = createHash('sha256').update(body).digest('hex');
       const declared = headerValue(req.headers['x-amz-content-sha256']);

@@ -2,12 +2,11 @@
  * A thin SigV4-signing HTTP client for the CLI (the server speaks the AWS wire protocol, so the CLI
  * is just another AWS client), plus credential and endpoint resolution the AWS way.
  */
-import { createHash, createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
+import { Sha256 } from '../core/sha256.ts';
 
 export interface Credentials {
   accessKeyId: string;
@@ -31,25 +30,6 @@ export class ApiError extends Error {
   ) {
     super(message);
   }
-}
-
-class Sha256 {
-  readonly #h;
-  constructor(secret?: SourceData) {
-    this.#h = secret === undefined ? createHash('sha256') : createHmac('sha256', buf(secret));
-  }
-  update(d: SourceData) {
-    this.#h.update(buf(d));
-  }
-  async digest() {
-    return this.#h.digest();
-  }
-}
-
-function buf(d: SourceData): Buffer {
-  if (typeof d === 'string') return Buffer.from(d);
-  if (ArrayBuffer.isView(d)) return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
-  return Buffer.from(d);
 }
 
 /** Encode a path label the way the AWS SDKs do (every reserved character, including `/`). */

@@ -3,10 +3,11 @@
  * signed, signed again with @smithy/signature-v4 and the stored secret, and the signatures are
  * compared in constant time. Works for HTTP/1.1 (`host`) and HTTP/2 (`:authority`).
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { HttpRequest, SourceData } from '@smithy/types';
+import type { HttpRequest } from '@smithy/types';
 import { ServiceError } from '../core/errors.ts';
+import { Sha256 } from '../core/sha256.ts';
 
 export const CLOCK_SKEW_MS = 15 * 60 * 1000;
 const AUTH_RE =
@@ -35,25 +36,6 @@ export interface VerifiedCredential {
   region: string;
   service: string;
   signingDate: Date;
-}
-
-class NodeSha256 {
-  readonly #hash;
-  constructor(secret?: SourceData) {
-    this.#hash = secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(secret));
-  }
-  update(data: SourceData): void {
-    this.#hash.update(toBuffer(data));
-  }
-  async digest(): Promise<Uint8Array> {
-    return this.#hash.digest();
-  }
-}
-
-function toBuffer(data: SourceData): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
 }
 
 function headerValue(v: string | string[] | undefined): string | undefined {
@@ -215,7 +197,7 @@ export async function prepareSigV4<K extends KeyLookup>(
         credentials: { accessKeyId, secretAccessKey: key.secretAccessKey },
         region,
         service,
-        sha256: NodeSha256,
+        sha256: Sha256,
         uriEscapePath: true,
         applyChecksum: false,
       });

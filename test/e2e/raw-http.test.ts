@@ -3,25 +3,11 @@
  * expired signatures, oversized bodies, unknown routes — each answered with an AWS error, never a 500.
  */
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
+import { Sha256 } from '../../src/core/sha256.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-
-class Sha256 {
-  readonly #h;
-  constructor(secret?: SourceData) {
-    this.#h = secret === undefined ? createHash('sha256') : createHmac('sha256', secret as string);
-  }
-  update(d: SourceData) {
-    this.#h.update(d as string);
-  }
-  async digest() {
-    return this.#h.digest();
-  }
-}
 
 interface RawOpts {
   method?: string;

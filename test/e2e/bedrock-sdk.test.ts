@@ -18,7 +18,7 @@ import {
   UntagResourceCommand,
   UpdateGuardrailCommand,
 } from '@aws-sdk/client-bedrock';
-import { ApplyGuardrailCommand } from '@aws-sdk/client-bedrock-runtime';
+import { ApplyGuardrailCommand, type ApplyGuardrailCommandInput } from '@aws-sdk/client-bedrock-runtime';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const baseConfig = (name: string): CreateGuardrailCommandInput => ({
@@ -451,39 +451,20 @@ describe('ApplyGuardrail through @aws-sdk/client-bedrock-runtime', () => {
 
   it('answers bad runtime input with AWS errors', async () => {
     const c = t.runtime();
-    await rejects(
-      c.send(
-        new ApplyGuardrailCommand({
-          guardrailIdentifier: 'nosuchguardrail',
-          guardrailVersion: '1',
-          source: 'INPUT',
-          content: [{ text: { text: 'hi' } }],
-        }),
-      ),
-      'ResourceNotFoundException',
-      404,
-    );
-    await rejects(
-      c.send(
-        new ApplyGuardrailCommand({
-          guardrailIdentifier: guardrailId,
-          guardrailVersion: '99',
-          source: 'INPUT',
-          content: [{ text: { text: 'hi' } }],
-        }),
-      ),
-      'ResourceNotFoundException',
-      404,
-    );
-    await rejects(
+    const apply = (over: Partial<ApplyGuardrailCommandInput>) =>
       c.send(
         new ApplyGuardrailCommand({
           guardrailIdentifier: guardrailId,
           guardrailVersion: '1',
-          source: 'SIDEWAYS' as never,
+          source: 'INPUT',
           content: [{ text: { text: 'hi' } }],
+          ...over,
         }),
-      ),
+      );
+    await rejects(apply({ guardrailIdentifier: 'nosuchguardrail' }), 'ResourceNotFoundException', 404);
+    await rejects(apply({ guardrailVersion: '99' }), 'ResourceNotFoundException', 404);
+    await rejects(
+      apply({ source: 'SIDEWAYS' as never }),
       'ValidationException',
       400,
       /enum value set: \[INPUT, OUTPUT\]/,

@@ -70,6 +70,13 @@ export function isDigitCode(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+/** True when a space-separated digit group sits right before or after the span ("21 212 133 2727"). */
+export function insideNumberRun(text: string, start: number, end: number): boolean {
+  const before = start >= 2 && text[start - 1] === ' ' && isDigitCode(text.charCodeAt(start - 2));
+  const after = end + 1 < text.length && text[end] === ' ' && isDigitCode(text.charCodeAt(end + 1));
+  return before || after;
+}
+
 /** A keyword hit followed by a value: offsets of the value and the hit that announced it. */
 export interface KeyedMatch {
   readonly hit: KeywordHit;

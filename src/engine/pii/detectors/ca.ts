@@ -2,7 +2,7 @@
  * Canadian identifiers: Social Insurance Number and provincial health numbers.
  */
 import type { Detector } from '../detector.ts';
-import { contextScorer, isDigitCode, keyedDetector, regexDetector } from '../scan-util.ts';
+import { contextScorer, insideNumberRun, keyedDetector, regexDetector } from '../scan-util.ts';
 import { isValidSin } from '../validators.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -31,10 +31,8 @@ export const caSin: Detector = regexDetector('CA_SOCIAL_INSURANCE_NUMBER', 0.5, 
   const start = m.index;
   const end = start + m[0].length;
   const sep = m[2] ?? '';
-  if (sep === ' ') {
-    if (start >= 2 && text[start - 1] === ' ' && isDigitCode(text.charCodeAt(start - 2))) return null;
-    if (end + 1 < text.length && text[end] === ' ' && isDigitCode(text.charCodeAt(end + 1))) return null;
-  }
+  // Part of a longer space-separated run of digit groups (a phone number, a card)?
+  if (sep === ' ' && insideNumberRun(text, start, end)) return null;
   const base = sep === '' ? 0.3 : 0.55;
   return { start, end, score: SIN_CONTEXT.score(base, text, start, end) };
 });

@@ -2,7 +2,7 @@
  * United Kingdom identifiers: NHS number, National Insurance number, Unique Taxpayer Reference.
  */
 import type { Detector } from '../detector.ts';
-import { contextScorer, isDigitCode, keyedDetector, regexDetector } from '../scan-util.ts';
+import { contextScorer, insideNumberRun, keyedDetector, regexDetector } from '../scan-util.ts';
 import { isValidNhs, isValidNino } from '../validators.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -34,11 +34,8 @@ export const ukNhs: Detector = regexDetector('UK_NATIONAL_HEALTH_SERVICE_NUMBER'
   const start = m.index;
   const end = start + m[0].length;
   const sep = m[2] ?? '';
-  if (sep === ' ') {
-    // Part of a longer space-separated run of digit groups (a phone number, a card)?
-    if (start >= 2 && text[start - 1] === ' ' && isDigitCode(text.charCodeAt(start - 2))) return null;
-    if (end + 1 < text.length && text[end] === ' ' && isDigitCode(text.charCodeAt(end + 1))) return null;
-  }
+  // Part of a longer space-separated run of digit groups (a phone number, a card)?
+  if (sep === ' ' && insideNumberRun(text, start, end)) return null;
   const base = sep === '' ? 0.4 : 0.5;
   return { start, end, score: NHS_CONTEXT.score(base, text, start, end) };
 });

@@ -2,15 +2,8 @@
  * United States identifiers: SSN, ITIN, ABA routing number, bank account number, passport number.
  */
 import type { Detector } from '../detector.ts';
-import { contextScorer, isDigitCode, keyedDetector, regexDetector } from '../scan-util.ts';
+import { contextScorer, insideNumberRun, keyedDetector, regexDetector } from '../scan-util.ts';
 import { isValidAbaRouting, isValidItin, isValidSsn } from '../validators.ts';
-
-/** True when a space-separated digit group sits right before or after the span ("21 212 133 2727"). */
-function insideNumberRun(text: string, start: number, end: number): boolean {
-  const before = start >= 2 && text[start - 1] === ' ' && isDigitCode(text.charCodeAt(start - 2));
-  const after = end + 1 < text.length && text[end] === ' ' && isDigitCode(text.charCodeAt(end + 1));
-  return before || after;
-}
 
 // ---------------------------------------------------------------------------------------------
 // US_SOCIAL_SECURITY_NUMBER

@@ -9,7 +9,6 @@ import type { Caller } from '../core/caller.ts';
 import { notFound, validation } from '../core/errors.ts';
 import { type Clock, isoTimestamp, newGuardrailId, type Random } from '../core/ports.ts';
 import type { CompiledCache } from '../engine/cache.ts';
-import { compile } from '../engine/compile.ts';
 import { LIMITS } from '../engine/config/shape.ts';
 import type { GuardrailConfig } from '../engine/config/types.ts';
 import type { GuardrailRecord, GuardrailVersionRecord, Store, Tag } from '../store/types.ts';
@@ -126,10 +125,12 @@ export class GuardrailService {
   async create(caller: Caller, req: CreateGuardrailRequest) {
     checkTagKeys(req.tags ?? []);
     const config = configOf(req);
-    compile(config); // a config that cannot run → ValidationException, before anything is stored
-    const now = isoTimestamp(this.#deps.clock.now());
     const guardrailId = newGuardrailId(this.#deps.random);
     const arn = guardrailArn(caller.region, caller.accountId, guardrailId);
+    // A config that cannot run → ValidationException before anything is stored; the compiled DRAFT
+    // stays cached for the first ApplyGuardrail.
+    this.#deps.compiled.draft(arn, config);
+    const now = isoTimestamp(this.#deps.clock.now());
     const rec = await this.#deps.store.guardrails.create({
       record: {
         accountId: caller.accountId,
@@ -154,7 +155,7 @@ export class GuardrailService {
   async update(caller: Caller, identifier: string, req: GuardrailConfig) {
     const current = await this.resolve(caller, identifier);
     const config = configOf(req);
-    compile(config);
+    this.#deps.compiled.draft(current.arn, config);
     const now = isoTimestamp(this.#deps.clock.now());
     const rec = await this.#deps.store.guardrails.updateDraft(
       caller.accountId,

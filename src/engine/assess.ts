@@ -141,17 +141,12 @@ export function assessSide(side: CompiledSide, request: AssessRequest): AssessRe
   // Denied topics: the best score over guarded blocks.
   if (side.topics) {
     usage.topicPolicyUnits = units;
-    const { matcher, actions } = side.topics;
+    const { matcher, names, actions } = side.topics;
     const detectedAt: boolean[] = actions.map(() => false);
-    let names: string[] = [];
-    for (const text of guardedTexts) {
-      const matches = matcher.match(text);
-      names = matches.map((m) => m.name);
-      matches.forEach((m, i) => {
+    for (const text of guardedTexts)
+      matcher.match(text).forEach((m, i) => {
         if (m.detected) detectedAt[i] = true;
       });
-    }
-    if (names.length === 0) names = matcher.match('').map((m) => m.name);
     const topics: TopicAssessment[] = [];
     names.forEach((name, i) => {
       const detected = detectedAt[i] ?? false;

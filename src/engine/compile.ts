@@ -29,6 +29,8 @@ export interface CompiledContentFilter {
 
 export interface CompiledTopics {
   matcher: TopicMatcher;
+  /** Topic names in the matcher's order. */
+  names: string[];
   actions: BlockAction[];
 }
 
@@ -93,8 +95,12 @@ function duplicates(values: readonly string[]): string[] {
   return [...dup];
 }
 
-/** Semantic checks the shape validator cannot express. Throws ValidationException. */
-export function checkGuardrailConfig(config: GuardrailConfig): void {
+/**
+ * Semantic checks the shape validator cannot express. Throws ValidationException. Returns the
+ * customer regexes compiled once, by pattern, for both sides to share.
+ */
+export function checkGuardrailConfig(config: GuardrailConfig): ReadonlyMap<string, SafeRegex> {
+  const compiledRegexes = new Map<string, SafeRegex>();
   const problems: string[] = [];
   const filters = config.contentPolicyConfig?.filtersConfig ?? [];
   const dupFilters = duplicates(filters.map((f) => f.type));
@@ -118,7 +124,7 @@ export function checkGuardrailConfig(config: GuardrailConfig): void {
   if (dupRegex.length) problems.push(`regex names must be unique; repeated: ${dupRegex.join(', ')}`);
   for (const r of regexes) {
     try {
-      compileSafeRegex(r.pattern);
+      compiledRegexes.set(r.pattern, compiledRegexes.get(r.pattern) ?? compileSafeRegex(r.pattern));
       const cost = regexCostProblem(r.pattern);
       if (cost) problems.push(`regex '${r.name}' is too expensive: ${cost}`);
     } catch (e) {
@@ -140,9 +146,14 @@ export function checkGuardrailConfig(config: GuardrailConfig): void {
   if (config.automatedReasoningPolicyConfig)
     problems.push('automated reasoning policies are not supported by Parapet; remove automatedReasoningPolicyConfig');
   if (problems.length) throw validation(`Invalid guardrail configuration: ${problems.join('; ')}`);
+  return compiledRegexes;
 }
 
-function compileSide(config: GuardrailConfig, source: Source): CompiledSide {
+function compileSide(
+  config: GuardrailConfig,
+  source: Source,
+  compiledRegexes: ReadonlyMap<string, SafeRegex>,
+): CompiledSide {
   const contentFilters: CompiledContentFilter[] = [];
   for (const f of config.contentPolicyConfig?.filtersConfig ?? []) {
     const strength = source === 'INPUT' ? f.inputStrength : f.outputStrength;
@@ -156,6 +167,7 @@ function compileSide(config: GuardrailConfig, source: Source): CompiledSide {
         matcher: compileTopics(
           topicConfigs.map((t) => ({ name: t.name, definition: t.definition, examples: t.examples ?? [] })),
         ),
+        names: topicConfigs.map((t) => t.name),
         actions: topicConfigs.map((t) => actionOn(t, source, 'BLOCK')),
       }
     : undefined;
@@ -188,7 +200,7 @@ function compileSide(config: GuardrailConfig, source: Source): CompiledSide {
     .map((r) => ({
       name: r.name,
       pattern: r.pattern,
-      regex: compileSafeRegex(r.pattern),
+      regex: compiledRegexes.get(r.pattern) ?? compileSafeRegex(r.pattern),
       action: actionOn(r, source, r.action),
     }));
 
@@ -218,7 +230,11 @@ function deepFreeze<T>(value: T): T {
 
 /** Validate and compile a guardrail configuration. Throws ValidationException on a bad config. */
 export function compile(config: GuardrailConfig): CompiledGuardrail {
-  checkGuardrailConfig(config);
+  const regexes = checkGuardrailConfig(config);
   const frozen = deepFreeze(structuredClone(config));
-  return Object.freeze({ config: frozen, input: compileSide(frozen, 'INPUT'), output: compileSide(frozen, 'OUTPUT') });
+  return Object.freeze({
+    config: frozen,
+    input: compileSide(frozen, 'INPUT', regexes),
+    output: compileSide(frozen, 'OUTPUT', regexes),
+  });
 }

@@ -12,6 +12,7 @@ import type { CompiledCache } from '../engine/cache.ts';
 import { LIMITS } from '../engine/config/shape.ts';
 import type { GuardrailConfig } from '../engine/config/types.ts';
 import type { GuardrailRecord, GuardrailVersionRecord, Store, Tag } from '../store/types.ts';
+import type { Authorizer } from './authorization.ts';
 import { checkTagKeys } from './tags.ts';
 import { crossRegionDetails, policiesOutput } from './guardrail-output.ts';
 
@@ -20,7 +21,13 @@ export interface ControlDeps {
   clock: Clock;
   random: Random;
   compiled: CompiledCache;
+  authz: Authorizer;
+  /** Throws ResourceInUseException when an enforcement uses the guardrail (or that version). */
+  inUse?: (g: GuardrailRecord, version?: number) => Promise<void>;
 }
+
+/** Operations another account may perform on a guardrail when its resource-based policy allows them. */
+const CROSS_ACCOUNT_ACTIONS = new Set(['bedrock:GetGuardrail', 'bedrock:ApplyGuardrail']);
 
 export interface CreateGuardrailRequest extends GuardrailConfig {
   tags?: Tag[];
@@ -103,26 +110,53 @@ export class GuardrailService {
     this.#deps = deps;
   }
 
-  /** Resolve an id or ARN to a guardrail of the caller's account and Region. */
-  async resolve(caller: Caller, identifier: string): Promise<GuardrailRecord> {
+  /**
+   * Resolve an id or ARN to a guardrail in the caller's Region and authorize `action` on it. A guardrail of
+   * another account is reachable by ARN for GetGuardrail and ApplyGuardrail when its resource-based policy
+   * (and the caller's identity policies) allow it; authorization comes before existence, so a denied caller
+   * learns nothing about the other account.
+   */
+  async access(caller: Caller, identifier: string, action: string, version?: GuardrailVersionSelector): Promise<GuardrailRecord> {
     const ref = parseGuardrailIdentifier(identifier);
     if (!ref)
       throw validation(
         `1 validation error detected: Value '${identifier}' at 'guardrailIdentifier' failed to satisfy constraint: ` +
           'Member must be a guardrail id ([a-z0-9]+) or a guardrail ARN (arn:aws:bedrock:{region}:{account}:guardrail/{id})',
       );
+    const owner = ref.accountId ?? caller.accountId;
     if (
       (ref.partition && ref.partition !== 'aws') ||
       (ref.region && ref.region !== caller.region) ||
-      (ref.accountId && ref.accountId !== caller.accountId)
+      (owner !== caller.accountId && !CROSS_ACCOUNT_ACTIONS.has(action))
     )
       throw guardrailNotFound(identifier, caller);
-    const rec = await this.#deps.store.guardrails.get(caller.accountId, caller.region, ref.guardrailId);
+    const arn = guardrailArn(caller.region, owner, ref.guardrailId);
+    const policy = await this.#deps.store.resourcePolicies.get(arn);
+    await this.#deps.authz.require({
+      caller,
+      action,
+      resource: arn,
+      ...(typeof version === 'number' ? { resourceAlternatives: [`${arn}:${version}`] } : {}),
+      resourceAccountId: owner,
+      resourcePolicy: policy?.document,
+    });
+    const rec = await this.#deps.store.guardrails.get(owner, caller.region, ref.guardrailId);
     if (!rec) throw guardrailNotFound(identifier, caller);
     return rec;
   }
 
+  /** The ARN pattern IAM checks for actions on no particular guardrail (Create, List). */
+  #anyGuardrail(caller: Caller): string {
+    return guardrailArn(caller.region, caller.accountId, '*');
+  }
+
   async create(caller: Caller, req: CreateGuardrailRequest) {
+    await this.#deps.authz.require({
+      caller,
+      action: 'bedrock:CreateGuardrail',
+      resource: this.#anyGuardrail(caller),
+      resourceAccountId: caller.accountId,
+    });
     checkTagKeys(req.tags ?? []);
     const config = configOf(req);
     const guardrailId = newGuardrailId(this.#deps.random);
@@ -153,7 +187,7 @@ export class GuardrailService {
   }
 
   async update(caller: Caller, identifier: string, req: GuardrailConfig) {
-    const current = await this.resolve(caller, identifier);
+    const current = await this.access(caller, identifier, 'bedrock:UpdateGuardrail');
     const config = configOf(req);
     this.#deps.compiled.draft(current.arn, config);
     const now = isoTimestamp(this.#deps.clock.now());
@@ -173,10 +207,11 @@ export class GuardrailService {
     caller: Caller,
     identifier: string,
     version: GuardrailVersionSelector,
+    action = 'bedrock:GetGuardrail',
   ): Promise<{ guardrail: GuardrailRecord; version?: GuardrailVersionRecord }> {
-    const guardrail = await this.resolve(caller, identifier);
+    const guardrail = await this.access(caller, identifier, action, version);
     if (version === 'DRAFT') return { guardrail };
-    const v = await this.#deps.store.guardrails.getVersion(caller.accountId, caller.region, guardrail.guardrailId, version);
+    const v = await this.#deps.store.guardrails.getVersion(guardrail.accountId, guardrail.region, guardrail.guardrailId, version);
     if (!v) throw versionNotFound(identifier, version);
     return { guardrail, version: v };
   }
@@ -192,7 +227,7 @@ export class GuardrailService {
       version: v ? String(v.version) : 'DRAFT',
       status: guardrail.status,
       ...(description ? { description } : {}),
-      ...policiesOutput(config, caller.region, caller.accountId),
+      ...policiesOutput(config, guardrail.region, guardrail.accountId),
       createdAt: v?.createdAt ?? guardrail.createdAt,
       updatedAt: v?.updatedAt ?? guardrail.updatedAt,
       blockedInputMessaging: config.blockedInputMessaging,
@@ -203,6 +238,12 @@ export class GuardrailService {
   async list(caller: Caller, req: { guardrailIdentifier?: string; maxResults?: number; nextToken?: string }) {
     const maxResults = req.maxResults ?? 100;
     if (!req.guardrailIdentifier) {
+      await this.#deps.authz.require({
+        caller,
+        action: 'bedrock:ListGuardrails',
+        resource: this.#anyGuardrail(caller),
+        resourceAccountId: caller.accountId,
+      });
       const page = await this.#deps.store.guardrails.list(caller.accountId, caller.region, {
         maxResults,
         nextToken: req.nextToken,
@@ -213,7 +254,7 @@ export class GuardrailService {
       };
     }
     // Every version of one guardrail: the DRAFT first, then the numbered versions ascending.
-    const g = await this.resolve(caller, req.guardrailIdentifier);
+    const g = await this.access(caller, req.guardrailIdentifier, 'bedrock:ListGuardrails');
     const items = [];
     let remaining = maxResults;
     if (!req.nextToken) {
@@ -240,18 +281,20 @@ export class GuardrailService {
   }
 
   async delete(caller: Caller, identifier: string, version?: number) {
-    const g = await this.resolve(caller, identifier);
+    const g = await this.access(caller, identifier, 'bedrock:DeleteGuardrail', version);
+    await this.#deps.inUse?.(g, version);
     if (version !== undefined) {
       const ok = await this.#deps.store.guardrails.deleteVersion(caller.accountId, caller.region, g.guardrailId, version);
       if (!ok) throw versionNotFound(identifier, version);
       return {};
     }
     await this.#deps.store.guardrails.delete(caller.accountId, caller.region, g.guardrailId);
+    await this.#deps.store.resourcePolicies.delete(g.arn);
     return {};
   }
 
   async createVersion(caller: Caller, identifier: string, req: { description?: string; clientRequestToken?: string }) {
-    const g = await this.resolve(caller, identifier);
+    const g = await this.access(caller, identifier, 'bedrock:CreateGuardrailVersion');
     const v = await this.#deps.store.guardrails.createVersion({
       accountId: caller.accountId,
       region: caller.region,

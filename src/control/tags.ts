@@ -4,6 +4,7 @@ import type { Caller } from '../core/caller.ts';
 import { notFound, validation } from '../core/errors.ts';
 import { LIMITS } from '../engine/config/shape.ts';
 import type { Store, Tag } from '../store/types.ts';
+import type { Authorizer } from './authorization.ts';
 
 /** Tag keys starting with `aws:` are reserved for AWS, on create as on TagResource. */
 export function checkTagKeys(tags: readonly Tag[]): void {
@@ -13,12 +14,14 @@ export function checkTagKeys(tags: readonly Tag[]): void {
 
 export class TagService {
   readonly #store: Store;
+  readonly #authz: Authorizer;
 
-  constructor(store: Store) {
+  constructor(store: Store, authz: Authorizer) {
     this.#store = store;
+    this.#authz = authz;
   }
 
-  async #requireResource(caller: Caller, resourceArn: string): Promise<string> {
+  async #requireResource(caller: Caller, resourceArn: string, action: string): Promise<string> {
     const m = GUARDRAIL_ARN_RE.exec(resourceArn);
     if (!m)
       throw validation(
@@ -28,6 +31,7 @@ export class TagService {
     const [, partition, region, accountId, guardrailId] = m;
     if (partition !== undefined || region !== caller.region || accountId !== caller.accountId || !guardrailId)
       throw notFound(`Resource ${resourceArn} was not found in account ${caller.accountId}, Region ${caller.region}.`);
+    await this.#authz.require({ caller, action, resource: resourceArn, resourceAccountId: accountId });
     const g = await this.#store.guardrails.get(caller.accountId, caller.region, guardrailId);
     if (!g) throw notFound(`Resource ${resourceArn} was not found.`);
     return g.arn;
@@ -35,19 +39,19 @@ export class TagService {
 
   async tag(caller: Caller, resourceArn: string, tags: Tag[]) {
     checkTagKeys(tags);
-    const arn = await this.#requireResource(caller, resourceArn);
+    const arn = await this.#requireResource(caller, resourceArn, 'bedrock:TagResource');
     await this.#store.tags.put(arn, tags, LIMITS.tagsPerResource);
     return {};
   }
 
   async untag(caller: Caller, resourceArn: string, keys: string[]) {
-    const arn = await this.#requireResource(caller, resourceArn);
+    const arn = await this.#requireResource(caller, resourceArn, 'bedrock:UntagResource');
     await this.#store.tags.remove(arn, keys);
     return {};
   }
 
   async list(caller: Caller, resourceArn: string) {
-    const arn = await this.#requireResource(caller, resourceArn);
+    const arn = await this.#requireResource(caller, resourceArn, 'bedrock:ListTagsForResource');
     return { tags: await this.#store.tags.list(arn) };
   }
 }

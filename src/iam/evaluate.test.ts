@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { authorize, evaluate, substitute } from './evaluate.ts';
+import { authorize, evaluate, isAccountRoot, substitute } from './evaluate.ts';
 import { parsePolicy } from './parse.ts';
 import type { Decision, PolicyDocument, PolicyKind, RequestContext } from './types.ts';
 
@@ -257,6 +257,59 @@ test('authorize: same-account OR, cross-account AND, explicit Deny wins', () => 
   assert.deepEqual(both.reasons, ['id:IdAllow', 'rbp:Statement[0]']);
   const half = authorize({ identity: [{ label: 'id', policy: idAllow }], resourceAccountId: ACCT, ctx: bob });
   assert.match(half.reasons.join(), /resource-based policy does not allow/);
+});
+
+test('authorize: a resource policy naming the own account root delegates to identity policies (same account)', () => {
+  const alice = ctx();
+  const session = ctx({ principal: { arn: `arn:aws:sts::${ACCT}:assumed-role/App/s1`, accountId: ACCT } });
+  const ownRoot = rbp({ AWS: `arn:aws:iam::${ACCT}:root` });
+  const ownId = rbp({ AWS: ACCT });
+  const anyRoot = rbp({ AWS: 'arn:aws:iam::*:root' });
+  const run = (identity: PolicyDocument[], resource: PolicyDocument | undefined, c: RequestContext) => authorize({
+    identity: identity.map((policy, i) => ({ label: `id${i}`, policy })),
+    resource: resource ? { label: 'rbp', policy: resource } : undefined, resourceAccountId: ACCT, ctx: c,
+  });
+  type Case = [name: string, identity: PolicyDocument[], resource: PolicyDocument | undefined, c: RequestContext, want: Decision];
+  const cases: Case[] = [
+    ['own root in RBP, no identity allow', [idOther], ownRoot, alice, N],
+    ['own root in RBP, identity allows', [idAllow], ownRoot, alice, A],
+    ['own account id in RBP, no identity allow', [], ownId, alice, N],
+    ['arn:aws:iam::*:root in RBP, no identity allow', [], anyRoot, alice, N],
+    ['"*" in RBP grants directly', [], rbp('*'), alice, A],
+    ['{"AWS":"*"} in RBP grants directly', [], rbp({ AWS: '*' }), alice, A],
+    ['user ARN in RBP grants directly', [], rbp({ AWS: `arn:aws:iam::${ACCT}:user/alice` }), alice, A],
+    ['role ARN in RBP grants its sessions directly', [], rbp({ AWS: `arn:aws:iam::${ACCT}:role/App` }), session, A],
+    ['own root and the user: the direct entry counts', [], rbp({ AWS: [`arn:aws:iam::${ACCT}:root`, `arn:aws:iam::${ACCT}:user/alice`] }), alice, A],
+    ['own root in RBP, session without identity allow', [], ownRoot, session, N],
+  ];
+  for (const [name, identity, resource, c, want] of cases) assert.equal(run(identity, resource, c).decision, want, name);
+  assert.match(run([], ownRoot, alice).reasons.join(), /grants the account 111122223333 as a whole.*identity-based policy must also allow/);
+  assert.deepEqual(run([idAllow], ownRoot, alice).reasons, ['id0:IdAllow', 'rbp:Statement[0]']);
+});
+
+test('authorize: the account root user', () => {
+  const root = ctx({ principal: { arn: `arn:aws:iam::${ACCT}:root`, accountId: ACCT } });
+  const otherRoot = ctx({ principal: { arn: `arn:aws:iam::${OTHER}:root`, accountId: OTHER } });
+  const run = (identity: PolicyDocument[], resource: PolicyDocument | undefined, c: RequestContext) => authorize({
+    identity: identity.map((policy, i) => ({ label: `id${i}`, policy })),
+    resource: resource ? { label: 'rbp', policy: resource } : undefined, resourceAccountId: ACCT, ctx: c,
+  });
+  // own account: allowed without any policy, unless a Deny applies
+  assert.equal(run([], undefined, root).decision, 'Allow');
+  assert.match(run([], undefined, root).reasons[0] ?? '', /^account-root: /);
+  assert.equal(run([], resAllowOther, root).decision, 'Allow');
+  assert.deepEqual(run([], resDenyAll, root), { decision: 'ExplicitDeny', reasons: ['rbp:NoOne'] });
+  assert.equal(run([idDeny], undefined, root).decision, 'ExplicitDeny');
+  // cross-account: the root needs no identity policy, but the resource policy must allow it
+  assert.equal(run([], undefined, otherRoot).decision, 'ImplicitDeny');
+  assert.equal(run([], resAllowSame, otherRoot).decision, 'ImplicitDeny');
+  assert.deepEqual(run([], resAllowOther, otherRoot), { decision: 'Allow', reasons: ['rbp:Statement[0]'] });
+  assert.equal(run([], resDenyAll, otherRoot).decision, 'ExplicitDeny');
+  // a "root" ARN of another account than the principal's is not that account's root
+  const fake = ctx({ principal: { arn: `arn:aws:iam::${ACCT}:root`, accountId: OTHER } });
+  assert.equal(run([], undefined, fake).decision, 'ImplicitDeny');
+  assert.ok(isAccountRoot({ arn: `arn:aws:iam::${ACCT}:root`, accountId: ACCT }));
+  assert.ok(!isAccountRoot({ arn: `arn:aws:iam::${ACCT}:user/root`, accountId: ACCT }));
 });
 
 // ---------- the documented guardrail resource policies ----------

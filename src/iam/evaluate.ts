@@ -3,15 +3,18 @@
  *   any matching Deny                → ExplicitDeny  (reasons: the Deny statements)
  *   else any matching Allow          → Allow         (reasons: the Allow statements)
  *   else                             → ImplicitDeny  (reasons: empty)
- * `authorize` combines identity and resource policies: same account → either may allow; cross-account → both
- * must allow; an explicit Deny anywhere wins.
+ * `authorize` combines identity and resource policies (see there); an explicit Deny anywhere wins.
+ *
+ * Actions: a statement's Action/NotAction is matched against the requested action and each of its aliases
+ * (`ACTION_ALIASES` plus `ctx.actionAliases`), so `bedrock:PutGuardrailPolicy` ≡ `bedrock:PutResourcePolicy`.
  *
  * Principal ARNs with wildcards (`arn:aws:iam::*:root`): real IAM only supports a bare `*`, but we treat such
  * an entry as a glob pattern (`*`/`?`) over the principal's account (for `:root`) or ARN (otherwise).
  */
+import { aliasesOf } from './actions.ts';
 import { globMatch } from './glob.ts';
 import { parseOperator } from './operators.ts';
-import type { Evaluation, LabelledPolicy, PolicyDocument, PrincipalSpec, RequestContext, Statement } from './types.ts';
+import type { Effect, Evaluation, LabelledPolicy, PolicyDocument, PrincipalSpec, RequestContext, Statement } from './types.ts';
 
 type Keys = ReadonlyMap<string, readonly string[]>;
 
@@ -56,26 +59,39 @@ export function substitute(value: string, keys: Keys, enabled: boolean): string 
   return out + value.slice(i);
 }
 
-function principalEntryMatches(entry: string, ctx: RequestContext): boolean {
-  if (entry === '*') return true;
+/**
+ * How a resource-policy principal entry names the caller: `account` when it names the caller's whole account
+ * (12-digit id or `…:root`), which in IAM delegates to that account's own identity policies; `direct` when it
+ * names the caller itself (`*`, its user/role ARN, its session).
+ */
+type PrincipalMatch = 'none' | 'account' | 'direct';
+
+function principalEntryMatch(entry: string, ctx: RequestContext): PrincipalMatch {
+  if (entry === '*') return 'direct';
   const { arn, accountId } = ctx.principal;
-  if (/^\d{12}$/.test(entry)) return entry === accountId;
+  if (/^\d{12}$/.test(entry)) return entry === accountId ? 'account' : 'none';
   const root = /^arn:[^:]+:iam::([^:]*):root$/.exec(entry);
-  if (root) return globMatch(root[1] ?? '', accountId);
-  if (globMatch(entry, arn)) return true;
+  if (root) return globMatch(root[1] ?? '', accountId) ? 'account' : 'none';
+  if (globMatch(entry, arn)) return 'direct';
   // a role ARN also matches that role's sessions: arn:aws:sts::A:assumed-role/<name>/<session>
   const role = /^arn:([^:]+):iam::([^:]*):role\/(?:.*\/)?([^/]+)$/.exec(entry);
   const session = /^arn:([^:]+):sts::([^:]*):assumed-role\/([^/]+)\/[^/]+$/.exec(arn);
   if (role && session) {
-    return globMatch(role[1] ?? '', session[1] ?? '') && globMatch(role[2] ?? '', session[2] ?? '') && globMatch(role[3] ?? '', session[3] ?? '');
+    const hit = globMatch(role[1] ?? '', session[1] ?? '') && globMatch(role[2] ?? '', session[2] ?? '') && globMatch(role[3] ?? '', session[3] ?? '');
+    return hit ? 'direct' : 'none';
   }
-  return false;
+  return 'none';
 }
 
-function principalMatches(spec: PrincipalSpec, ctx: RequestContext): boolean {
-  if (spec === '*') return true;
-  const aws = spec['AWS'];
-  return aws !== undefined && aws.some((e) => principalEntryMatches(e, ctx));
+function principalMatch(spec: PrincipalSpec, ctx: RequestContext): PrincipalMatch {
+  if (spec === '*') return 'direct';
+  let best: PrincipalMatch = 'none';
+  for (const e of spec['AWS'] ?? []) {
+    const m = principalEntryMatch(e, ctx);
+    if (m === 'direct') return m;
+    if (m === 'account') best = m;
+  }
+  return best;
 }
 
 function conditionMatches(stmt: Statement, keys: Keys, vars: boolean): boolean {
@@ -121,37 +137,68 @@ function conditionMatches(stmt: Statement, keys: Keys, vars: boolean): boolean {
   return true;
 }
 
-function statementApplies(stmt: Statement, ctx: RequestContext, keys: Keys, vars: boolean): boolean {
-  if (stmt.Principal !== undefined && !principalMatches(stmt.Principal, ctx)) return false;
-  if (stmt.NotPrincipal !== undefined && principalMatches(stmt.NotPrincipal, ctx)) return false;
-  const action = (p: string): boolean => globMatch(p, ctx.action, true);
-  if (stmt.Action !== undefined && !stmt.Action.some(action)) return false;
-  if (stmt.NotAction !== undefined && stmt.NotAction.some(action)) return false;
+/** The names the request's action goes by: itself, its catalogue aliases and `ctx.actionAliases`. */
+function actionNames(ctx: RequestContext): string[] {
+  return [...new Set([ctx.action, ...aliasesOf(ctx.action), ...(ctx.actionAliases ?? [])])];
+}
+
+/**
+ * Does the statement apply? `'none'` if not; otherwise how its principal named the caller (statements
+ * without Principal count as `account`, so an authorization never rests on them alone — fail closed).
+ */
+function statementApplies(stmt: Statement, ctx: RequestContext, names: readonly string[], keys: Keys, vars: boolean): PrincipalMatch {
+  let who: PrincipalMatch = 'account';
+  if (stmt.Principal !== undefined) {
+    who = principalMatch(stmt.Principal, ctx);
+    if (who === 'none') return 'none';
+  }
+  if (stmt.NotPrincipal !== undefined) {
+    if (principalMatch(stmt.NotPrincipal, ctx) !== 'none') return 'none';
+    who = 'direct';
+  }
+  const action = (p: string): boolean => names.some((n) => globMatch(p, n, true));
+  if (stmt.Action !== undefined && !stmt.Action.some(action)) return 'none';
+  if (stmt.NotAction !== undefined && stmt.NotAction.some(action)) return 'none';
   const resource = (p: string): boolean => {
     const s = substitute(p, keys, vars);
     return s !== undefined && globMatch(s, ctx.resource);
   };
-  if (stmt.Resource !== undefined && !stmt.Resource.some(resource)) return false;
-  if (stmt.NotResource !== undefined && stmt.NotResource.some(resource)) return false;
-  return conditionMatches(stmt, keys, vars);
+  if (stmt.Resource !== undefined && !stmt.Resource.some(resource)) return 'none';
+  if (stmt.NotResource !== undefined && stmt.NotResource.some(resource)) return 'none';
+  return conditionMatches(stmt, keys, vars) ? who : 'none';
 }
 
 const statementLabel = (label: string, stmt: Statement, idx: number): string =>
   `${label}:${stmt.Sid !== undefined && stmt.Sid !== '' ? stmt.Sid : `Statement[${idx}]`}`;
 
-/** Evaluates a set of policies for one request: explicit Deny > Allow > implicit deny. */
-export function evaluate(policies: ReadonlyArray<LabelledPolicy>, ctx: RequestContext): Evaluation {
+interface Match {
+  reason: string;
+  effect: Effect;
+  principal: Exclude<PrincipalMatch, 'none'>;
+}
+
+function matchingStatements(policies: ReadonlyArray<LabelledPolicy>, ctx: RequestContext): Match[] {
   const keys = contextKeys(ctx);
-  const allows: string[] = [];
-  const denies: string[] = [];
+  const names = actionNames(ctx);
+  const out: Match[] = [];
   for (const { label, policy } of policies) {
     const vars = usesVariables(policy);
     policy.Statement.forEach((stmt, idx) => {
-      if (!statementApplies(stmt, ctx, keys, vars)) return;
-      (stmt.Effect === 'Deny' ? denies : allows).push(statementLabel(label, stmt, idx));
+      const principal = statementApplies(stmt, ctx, names, keys, vars);
+      if (principal !== 'none') out.push({ reason: statementLabel(label, stmt, idx), effect: stmt.Effect, principal });
     });
   }
+  return out;
+}
+
+const reasonsOf = (ms: readonly Match[], effect: Effect): string[] => ms.filter((m) => m.effect === effect).map((m) => m.reason);
+
+/** Evaluates a set of policies for one request: explicit Deny > Allow > implicit deny. */
+export function evaluate(policies: ReadonlyArray<LabelledPolicy>, ctx: RequestContext): Evaluation {
+  const ms = matchingStatements(policies, ctx);
+  const denies = reasonsOf(ms, 'Deny');
   if (denies.length > 0) return { decision: 'ExplicitDeny', reasons: denies };
+  const allows = reasonsOf(ms, 'Allow');
   if (allows.length > 0) return { decision: 'Allow', reasons: allows };
   return { decision: 'ImplicitDeny', reasons: [] };
 }
@@ -159,9 +206,20 @@ export function evaluate(policies: ReadonlyArray<LabelledPolicy>, ctx: RequestCo
 /** Policy variables are only interpreted in Version 2012-10-17 (an absent Version means 2008-10-17). */
 const usesVariables = (p: PolicyDocument): boolean => p.Version === '2012-10-17';
 
+/** Is this principal the root user of its own account (`arn:<partition>:iam::<accountId>:root`)? */
+export function isAccountRoot(principal: RequestContext['principal']): boolean {
+  const m = /^arn:[^:]+:iam::(\d{12}):root$/.exec(principal.arn);
+  return m !== null && m[1] === principal.accountId;
+}
+
 /**
- * Combines identity-based policies and an optional resource-based policy.
- * Same account: allowed if either allows; cross-account: both must allow; any explicit Deny wins.
+ * Combines identity-based policies and an optional resource-based policy. Any explicit Deny wins; then:
+ * - the account root user needs no identity policy (IAM cannot restrict it): in its own account it is
+ *   allowed; cross-account the resource-based policy must allow it;
+ * - same account: allowed if an identity policy allows, or if the resource-based policy allows the caller
+ *   *directly* (`*`, its user/role ARN). A resource-policy Allow that names only the account
+ *   (`arn:aws:iam::<acct>:root` or the account id) delegates to the account, so an identity policy must also allow;
+ * - cross-account: both an identity policy and the resource-based policy must allow.
  */
 export function authorize(input: {
   identity: ReadonlyArray<LabelledPolicy>;
@@ -169,21 +227,37 @@ export function authorize(input: {
   resourceAccountId: string;
   ctx: RequestContext;
 }): Evaluation {
-  const id = evaluate(input.identity, input.ctx);
-  const res: Evaluation = input.resource ? evaluate([input.resource], input.ctx) : { decision: 'ImplicitDeny', reasons: [] };
-  if (id.decision === 'ExplicitDeny' || res.decision === 'ExplicitDeny') {
-    const reasons = [id, res].filter((e) => e.decision === 'ExplicitDeny').flatMap((e) => e.reasons);
-    return { decision: 'ExplicitDeny', reasons };
+  const { ctx } = input;
+  const id = matchingStatements(input.identity, ctx);
+  const res = input.resource ? matchingStatements([input.resource], ctx) : [];
+  const denies = [...reasonsOf(id, 'Deny'), ...reasonsOf(res, 'Deny')];
+  if (denies.length > 0) return { decision: 'ExplicitDeny', reasons: denies };
+
+  const sameAccount = ctx.principal.accountId === input.resourceAccountId;
+  const idAllows = reasonsOf(id, 'Allow');
+  const resAllows = reasonsOf(res, 'Allow');
+  const allow = (reasons: string[]): Evaluation => ({ decision: 'Allow', reasons });
+  const deny = (reason: string): Evaluation => ({ decision: 'ImplicitDeny', reasons: [reason] });
+
+  if (isAccountRoot(ctx.principal)) {
+    if (sameAccount) return allow([`account-root: ${ctx.principal.arn} may act on its own account's resources`, ...idAllows, ...resAllows]);
+    if (resAllows.length > 0) return allow(resAllows);
+    return deny('cross-account request: the resource-based policy does not allow it');
   }
-  const sameAccount = input.ctx.principal.accountId === input.resourceAccountId;
-  const idAllows = id.decision === 'Allow';
-  const resAllows = res.decision === 'Allow';
-  if (sameAccount ? idAllows || resAllows : idAllows && resAllows) {
-    return { decision: 'Allow', reasons: [...id.reasons, ...res.reasons] };
+  if (sameAccount) {
+    if (idAllows.length > 0) return allow([...idAllows, ...resAllows]);
+    const direct = res.filter((m) => m.effect === 'Allow' && m.principal === 'direct').map((m) => m.reason);
+    if (direct.length > 0) return allow(direct);
+    if (resAllows.length > 0) {
+      return deny(`the resource-based policy (${resAllows.join(', ')}) grants the account ${ctx.principal.accountId} as a whole, ` +
+        'which delegates to that account: an identity-based policy must also allow the caller');
+    }
+    return { decision: 'ImplicitDeny', reasons: [] };
   }
-  if (!sameAccount && (idAllows || resAllows)) {
-    const missing = idAllows ? 'the resource-based policy' : 'an identity-based policy';
-    return { decision: 'ImplicitDeny', reasons: [`cross-account request: ${missing} does not allow it`] };
+  if (idAllows.length > 0 && resAllows.length > 0) return allow([...idAllows, ...resAllows]);
+  if (idAllows.length > 0 || resAllows.length > 0) {
+    const missing = idAllows.length > 0 ? 'the resource-based policy' : 'an identity-based policy';
+    return deny(`cross-account request: ${missing} does not allow it`);
   }
   return { decision: 'ImplicitDeny', reasons: [] };
 }

@@ -36,6 +36,11 @@ export interface RequestContext {
   principal: { arn: string; accountId: string };
   /** e.g. `bedrock:ApplyGuardrail` */
   action: string;
+  /**
+   * Other names of the same action. A statement's Action/NotAction is matched against `action` and each of
+   * these. `evaluate` already adds the catalogue's aliases (`ACTION_ALIASES`), so this is only for extras.
+   */
+  actionAliases?: readonly string[];
   /** the resource ARN */
   resource: string;
   /** aws:PrincipalOrgID, aws:PrincipalOrgPaths, aws:SourceIp, aws:RequestedRegion, aws:CurrentTime (ISO) … Keys are case-insensitive. */

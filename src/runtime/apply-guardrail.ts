@@ -29,7 +29,12 @@ export interface ApplyGuardrailRequest {
 }
 
 export async function applyGuardrail(deps: ApplyDeps, caller: Caller, req: ApplyGuardrailRequest) {
-  const { guardrail, version } = await deps.guardrails.getConfig(caller, req.guardrailIdentifier, req.guardrailVersion);
+  const { guardrail, version } = await deps.guardrails.getConfig(
+    caller,
+    req.guardrailIdentifier,
+    req.guardrailVersion,
+    'bedrock:ApplyGuardrail',
+  );
   const versionLabel = version ? String(version.version) : 'DRAFT';
   const compiled = version
     ? deps.compiled.version(guardrail.arn, version.version, version.config)

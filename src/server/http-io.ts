@@ -104,11 +104,17 @@ export function sendJson(
   res.end(payload);
 }
 
-export function sendError(res: AnyResponse, err: ServiceError, requestId: string): void {
+export function sendError(res: AnyResponse, err: ServiceError, requestId: string, contentType = 'application/json'): void {
   sendJson(
     res,
     err.status,
     { __type: err.code, message: err.message, ...err.members },
-    { 'x-amzn-errortype': err.code, 'x-amzn-requestid': requestId },
+    { 'content-type': contentType, 'x-amzn-errortype': err.code, 'x-amzn-requestid': requestId },
   );
+}
+
+export function sendXml(res: AnyResponse, status: number, xml: string, headers: Record<string, string> = {}): void {
+  if (res.headersSent || res.writableEnded) return;
+  res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(xml), ...headers });
+  res.end(xml);
 }

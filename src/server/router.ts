@@ -18,10 +18,23 @@ export interface OperationResult {
   headers?: Record<string, string>;
 }
 
+/**
+ * restJson1 (bedrock, bedrock-runtime): routed by method and path. awsJson1_1 (organizations): `POST /` with
+ * `X-Amz-Target: <target>`. awsQuery (sts, iam): `POST /` with a form body whose `Action` is the name, signed
+ * for `signingName`; the body given to `handle` is the form's parameter map.
+ */
+export type Protocol = 'restJson1' | 'awsJson1_1' | 'awsQuery';
+
 export interface Operation {
   name: string;
+  /** Default restJson1. */
+  protocol?: Protocol;
   method: string;
   path: string;
+  /** awsJson1_1: the full `X-Amz-Target` value, e.g. `AWSOrganizationsV20161128.ListAccounts`. */
+  target?: string;
+  /** awsQuery: the XML namespace of responses, e.g. `https://sts.amazonaws.com/doc/2011-06-15/`. */
+  xmlns?: string;
   /** SigV4 signing name expected in the credential scope. */
   signingName: string;
   bodyLimitBytes: number;

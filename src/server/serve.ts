@@ -20,6 +20,17 @@ import { createHandler } from './app.ts';
 import { createDualServer } from './listener.ts';
 import { bedrockControlOperations } from './operations/bedrock-control.ts';
 import { bedrockRuntimeOperations } from './operations/bedrock-runtime.ts';
+import { iamOperations } from './operations/iam.ts';
+import { organizationsOperations } from './operations/organizations.ts';
+import { stsOperations } from './operations/sts.ts';
+import type { Operation } from './router.ts';
+import { AuditTrail } from '../audit/trail.ts';
+import { AccountService } from '../control/accounts.ts';
+import { Authorizer } from '../control/authorization.ts';
+import type { Services } from '../control/services.ts';
+import { EnforcementService } from '../control/enforcement.ts';
+import { inUseCheck } from '../control/enforcement-usage.ts';
+import { ResourcePolicyService } from '../control/resource-policies.ts';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_REGION = 'us-east-1';
@@ -95,6 +106,36 @@ async function credentialsOf(store: Store, endpoint: string): Promise<Credential
   return { accounts, region: DEFAULT_REGION, endpoint };
 }
 
+export function createServices(store: Store, clock: Clock, random: Random = nodeRandom): Services {
+  const compiled = createCompiledCache();
+  const authz = new Authorizer(store, clock);
+  const services = {
+    store,
+    clock,
+    random,
+    monotonic,
+    compiled,
+    authz,
+    audit: new AuditTrail(store, clock),
+    accounts: new AccountService({ store, clock, random }),
+    guardrails: new GuardrailService({ store, clock, random, compiled, authz, inUse: inUseCheck(store) }),
+    tags: new TagService(store, authz),
+  } as Omit<Services, 'enforcement' | 'resourcePolicies'> as Services;
+  services.enforcement = new EnforcementService(services);
+  services.resourcePolicies = new ResourcePolicyService(services);
+  return services;
+}
+
+export function allOperations(s: Services): Operation[] {
+  return [
+    ...bedrockControlOperations(s),
+    ...bedrockRuntimeOperations({ guardrails: s.guardrails, compiled: s.compiled, monotonic: s.monotonic }),
+    ...organizationsOperations(s),
+    ...stsOperations(s),
+    ...iamOperations(s),
+  ];
+}
+
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   const dataDir = resolve(opts.dataDir);
@@ -105,18 +146,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
   const bootstrapped = await bootstrap(store, clock);
 
-  const compiled = createCompiledCache();
-  const guardrails = new GuardrailService({ store, clock, random: nodeRandom, compiled });
-  const tags = new TagService(store);
+  const services = createServices(store, clock);
   const handler = createHandler({
     store,
     clock,
     regions: opts.regions ?? parseRegions(undefined),
     log: opts.log,
-    operations: [
-      ...bedrockControlOperations({ guardrails, tags }),
-      ...bedrockRuntimeOperations({ guardrails, compiled, monotonic }),
-    ],
+    operations: allOperations(services),
   });
 
   const dual = createDualServer(handler);

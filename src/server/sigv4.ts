@@ -43,6 +43,12 @@ function headerValue(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v.join(',') : v;
 }
 
+/** The service name in an Authorization header's credential scope, if the header is well-formed. */
+export function scopeServiceOf(authorization: string | string[] | undefined): string | undefined {
+  const v = headerValue(authorization);
+  return v === undefined ? undefined : AUTH_RE.exec(v.trim())?.[4];
+}
+
 /** Parse a raw query string into decoded values without treating `+` as a space (as AWS does). */
 export function parseRawQuery(raw: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = Object.create(null);
@@ -91,6 +97,8 @@ export interface SigV4Options<K extends KeyLookup = KeyLookup> {
 export interface PendingSignature<K extends KeyLookup = KeyLookup> {
   accessKeyId: string;
   region: string;
+  /** The service name of the credential scope. */
+  service: string;
   /** What `lookup` returned for the access key. */
   key: K;
   verify(body: Uint8Array): Promise<VerifiedCredential>;
@@ -181,6 +189,7 @@ export async function prepareSigV4<K extends KeyLookup>(
   return {
     accessKeyId,
     region,
+    service,
     key,
     async verify(body: Uint8Array): Promise<VerifiedCredential> {
       const bodyHash = createHash('sha256').update(body).digest('hex');

@@ -184,6 +184,293 @@ export interface MetaRepo {
   set(key: string, value: string): Promise<void>;
 }
 
+
+// ---------------------------------------------------------------------------------------------------------
+// Organizations (issue 3). One organization per management account; an account belongs to at most one.
+// Ids follow AWS: `o-[a-z0-9]{10}`, `r-[a-z0-9]{4}`, `ou-<root suffix>-[a-z0-9]{8}`, `p-[a-z0-9]{8}`,
+// `car-[a-z0-9]{32}`. The services generate ids and ARNs; the store keeps them and enforces uniqueness.
+
+export interface OrganizationRecord {
+  orgId: string;
+  arn: string;
+  managementAccountId: string;
+  rootId: string;
+  rootArn: string;
+  featureSet: 'ALL';
+  /** Policy types enabled on the root (e.g. `['BEDROCK_POLICY']`), sorted. */
+  enabledPolicyTypes: string[];
+  createdAt: string;
+}
+
+export interface OrgUnitRecord {
+  ouId: string;
+  orgId: string;
+  arn: string;
+  /** A root id or an OU id. */
+  parentId: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface MembershipRecord {
+  accountId: string;
+  orgId: string;
+  /** A root id or an OU id. */
+  parentId: string;
+  joinedMethod: 'CREATED' | 'INVITED';
+  joinedAt: string;
+}
+
+export interface OrgPolicyRecord {
+  policyId: string;
+  orgId: string;
+  arn: string;
+  /** e.g. `BEDROCK_POLICY` */
+  type: string;
+  name: string;
+  description: string;
+  /** The policy document exactly as given (JSON text). */
+  content: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CreateAccountStatusRecord {
+  id: string;
+  orgId: string;
+  accountName: string;
+  state: 'IN_PROGRESS' | 'SUCCEEDED' | 'FAILED';
+  accountId?: string;
+  failureReason?: string;
+  requestedAt: string;
+  completedAt?: string;
+}
+
+export interface OrganizationRepo {
+  /**
+   * Creates the organization and the management account's membership (parent = root) atomically.
+   * The management account already in an organization → AlreadyInOrganizationException.
+   */
+  create(org: OrganizationRecord, joinedAt: string): Promise<void>;
+  get(orgId: string): Promise<OrganizationRecord | undefined>;
+  /** The organization the account belongs to, if any. */
+  getForAccount(accountId: string): Promise<OrganizationRecord | undefined>;
+  setEnabledPolicyTypes(orgId: string, types: string[]): Promise<void>;
+  /** Removes the organization; any membership other than the management account's → OrganizationNotEmptyException. */
+  delete(orgId: string): Promise<void>;
+
+  /** Same name under the same parent → DuplicateOrganizationalUnitException. */
+  createOu(ou: OrgUnitRecord): Promise<void>;
+  getOu(ouId: string): Promise<OrgUnitRecord | undefined>;
+  /** Ordered by (createdAt, ouId). */
+  listOus(orgId: string, parentId?: string): Promise<OrgUnitRecord[]>;
+  /** Renames; same name under the same parent → DuplicateOrganizationalUnitException. */
+  renameOu(ouId: string, name: string): Promise<void>;
+  /** OU with child OUs or accounts → OrganizationNotEmptyException; also removes its policy attachments. */
+  deleteOu(ouId: string): Promise<boolean>;
+
+  /** The account already a member of any organization → AlreadyInOrganizationException. */
+  addMember(m: MembershipRecord): Promise<void>;
+  getMembership(accountId: string): Promise<MembershipRecord | undefined>;
+  /** Ordered by (joinedAt, accountId); parentId filters to direct children. */
+  listMembers(orgId: string, parentId?: string): Promise<MembershipRecord[]>;
+  /** Atomically checks the current parent: not `fromParentId` → false (nothing changed). */
+  moveMember(accountId: string, fromParentId: string, toParentId: string): Promise<boolean>;
+  /** Removes the membership and the account's direct policy attachments; false = not a member. */
+  removeMember(accountId: string): Promise<boolean>;
+
+  /** Same (orgId, type, name) → DuplicatePolicyException. */
+  createPolicy(p: OrgPolicyRecord): Promise<void>;
+  getPolicy(policyId: string): Promise<OrgPolicyRecord | undefined>;
+  /** Ordered by (createdAt, policyId). */
+  listPolicies(orgId: string, type: string): Promise<OrgPolicyRecord[]>;
+  /** Replaces name/description/content/updatedAt; duplicate name → DuplicatePolicyException; false = not found. */
+  updatePolicy(p: OrgPolicyRecord): Promise<boolean>;
+  /** Attached anywhere → PolicyInUseException; false = not found. */
+  deletePolicy(policyId: string): Promise<boolean>;
+  /** Already attached → DuplicatePolicyAttachmentException. */
+  attach(policyId: string, targetId: string, at: string): Promise<void>;
+  /** false = was not attached. */
+  detach(policyId: string, targetId: string): Promise<boolean>;
+  /** Policy ids attached directly to the target (root, OU or account), ordered by attach time. */
+  listAttachmentsForTarget(targetId: string): Promise<string[]>;
+  /** Target ids the policy is attached to, ordered by attach time. */
+  listTargetsForPolicy(policyId: string): Promise<string[]>;
+
+  putCreateAccountStatus(s: CreateAccountStatusRecord): Promise<void>;
+  getCreateAccountStatus(id: string): Promise<CreateAccountStatusRecord | undefined>;
+  /** Newest first. */
+  listCreateAccountStatus(orgId: string): Promise<CreateAccountStatusRecord[]>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// IAM principals: every account has an implicit root principal (`arn:aws:iam::<acct>:root`, not stored);
+// users and roles are stored with their inline identity policies.
+
+export interface PrincipalRecord {
+  /** `arn:aws:iam::<acct>:user/<name>` or `arn:aws:iam::<acct>:role/<name>` */
+  arn: string;
+  accountId: string;
+  kind: 'user' | 'role';
+  name: string;
+  /** Unique id in AWS format: `AIDA…` for users, `AROA…` for roles. */
+  uniqueId: string;
+  /** Roles only: the trust policy (JSON text). */
+  trustPolicy?: string;
+  /** Roles only: maximum session duration in seconds. */
+  maxSessionSeconds?: number;
+  createdAt: string;
+}
+
+export interface InlinePolicyRecord {
+  principalArn: string;
+  policyName: string;
+  /** JSON text. */
+  document: string;
+  updatedAt: string;
+}
+
+export interface PrincipalRepo {
+  /** Same ARN → EntityAlreadyExists. */
+  create(p: PrincipalRecord): Promise<void>;
+  get(arn: string): Promise<PrincipalRecord | undefined>;
+  /** Ordered by (kind, name). */
+  listForAccount(accountId: string, kind?: 'user' | 'role'): Promise<PrincipalRecord[]>;
+  /** Deletes the principal and its inline policies; false = not found. */
+  delete(arn: string): Promise<boolean>;
+  /** Upsert by (principalArn, policyName). Unknown principal → NoSuchEntity. */
+  putPolicy(p: InlinePolicyRecord): Promise<void>;
+  getPolicy(principalArn: string, policyName: string): Promise<InlinePolicyRecord | undefined>;
+  /** Ordered by policyName. */
+  listPolicies(principalArn: string): Promise<InlinePolicyRecord[]>;
+  deletePolicy(principalArn: string, policyName: string): Promise<boolean>;
+}
+
+/** Temporary credentials from STS AssumeRole. The secret is sealed; the session token is stored as its SHA-256. */
+export interface SessionRecord {
+  /** `ASIA` + 16 base32 characters. */
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionTokenSha256: string;
+  accountId: string;
+  /** `arn:aws:sts::<acct>:assumed-role/<role>/<session>` */
+  principalArn: string;
+  roleArn: string;
+  /** Who assumed the role. */
+  sourcePrincipalArn: string;
+  createdAt: string;
+  expiresAt: string;
+}
+
+export interface SessionRepo {
+  create(s: SessionRecord): Promise<void>;
+  get(accessKeyId: string): Promise<SessionRecord | undefined>;
+  /** Removes sessions with expiresAt <= now; returns how many. */
+  deleteExpired(now: string): Promise<number>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Guardrail resource-based policies and account-level enforcement.
+
+export interface ResourcePolicyRecord {
+  resourceArn: string;
+  accountId: string;
+  region: string;
+  /** JSON text exactly as put. */
+  document: string;
+  updatedAt: string;
+}
+
+export interface ResourcePolicyRepo {
+  put(p: ResourcePolicyRecord): Promise<void>;
+  get(resourceArn: string): Promise<ResourcePolicyRecord | undefined>;
+  delete(resourceArn: string): Promise<boolean>;
+  /** Ordered by resourceArn. */
+  listForAccount(accountId: string, region?: string): Promise<ResourcePolicyRecord[]>;
+}
+
+export type GuardingMode = 'SELECTIVE' | 'COMPREHENSIVE';
+
+export interface EnforcementConfigRecord {
+  configId: string;
+  accountId: string;
+  region: string;
+  guardrailArn: string;
+  guardrailId: string;
+  guardrailVersion: number;
+  selectiveContentGuarding?: { system?: GuardingMode; messages?: GuardingMode };
+  modelEnforcement?: { includedModels: string[]; excludedModels: string[] };
+  createdAt: string;
+  createdBy: string;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export interface EnforcementConfigRepo {
+  /** One per (accountId, region): another one there → ConflictException naming its configId. */
+  create(c: EnforcementConfigRecord): Promise<void>;
+  /** Replaces every field but configId/accountId/region/createdAt/createdBy; false = not found. */
+  update(c: EnforcementConfigRecord): Promise<boolean>;
+  get(accountId: string, region: string): Promise<EnforcementConfigRecord | undefined>;
+  delete(accountId: string, configId: string): Promise<boolean>;
+  /** Every config (any account) that enforces the guardrail (any version). */
+  listForGuardrail(guardrailArn: string): Promise<EnforcementConfigRecord[]>;
+  /** Every config of these accounts (all Regions). */
+  listForAccounts(accountIds: string[]): Promise<EnforcementConfigRecord[]>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Audit trail: append-only and hash-chained (`hash = sha256(prevHash + canonical JSON of the entry)`).
+
+export interface AuditEntry {
+  /** ISO-8601 */
+  at: string;
+  /** The account whose resource changed or who invoked (the audit owner). */
+  accountId: string;
+  /** The caller. */
+  principalArn: string;
+  /** e.g. `organizations:CreatePolicy`, `bedrock:PutEnforcedGuardrailConfiguration`, `bedrock:ApplyGuardrail` */
+  action: string;
+  region?: string;
+  resourceArn?: string;
+  requestId?: string;
+  /** Outcome, e.g. `Success`, `AccessDenied`, `INTERVENED`, `NONE`. */
+  outcome: string;
+  before?: unknown;
+  after?: unknown;
+  /** Anything else (guardrails applied, latency, text units…), JSON-able. */
+  detail?: unknown;
+}
+
+export interface AuditRecord extends AuditEntry {
+  /** 1, 2, 3… without gaps. */
+  seq: number;
+  prevHash: string;
+  hash: string;
+}
+
+export interface AuditQuery {
+  /** Only records of these accounts (undefined = all). */
+  accountIds?: string[];
+  action?: string;
+  resourceArn?: string;
+  /** Inclusive ISO bounds. */
+  since?: string;
+  until?: string;
+  /** Newest first; records with seq < beforeSeq. */
+  beforeSeq?: number;
+  limit: number;
+}
+
+export interface AuditRepo {
+  /** Appends atomically after the current head; returns the stored record. */
+  append(e: AuditEntry): Promise<AuditRecord>;
+  /** Newest first. */
+  list(q: AuditQuery): Promise<AuditRecord[]>;
+  /** Recomputes the chain: ok, or the first seq whose hash or link does not verify. */
+  verify(): Promise<{ ok: boolean; count: number; brokenAt?: number }>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   accounts: AccountRepo;
@@ -191,6 +478,12 @@ export interface Store {
   guardrails: GuardrailRepo;
   tags: TagRepo;
   meta: MetaRepo;
+  organizations: OrganizationRepo;
+  principals: PrincipalRepo;
+  sessions: SessionRepo;
+  resourcePolicies: ResourcePolicyRepo;
+  enforcement: EnforcementConfigRepo;
+  audit: AuditRepo;
   close(): Promise<void>;
 }
 

@@ -19,7 +19,27 @@ export interface TestServer {
   runtime(region?: string): BedrockRuntimeClient;
   /** The runtime client forced onto HTTP/1.1. */
   runtimeHttp1(region?: string): BedrockRuntimeClient;
+  /**
+   * Any AWS SDK v3 client against this server (e.g. `OrganizationsClient`, `STSClient`, `IAMClient`), with the
+   * management account's key unless `creds` (which may carry a `sessionToken`) are given.
+   */
+  client<C extends { destroy(): void }>(
+    Ctor: new (config: {
+      region: string;
+      endpoint: string;
+      credentials: AwsCreds;
+      maxAttempts: number;
+    }) => C,
+    creds?: AwsCreds,
+    region?: string,
+  ): C;
   stop(): Promise<void>;
+}
+
+export interface AwsCreds {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
 }
 
 export async function startTestServer(): Promise<TestServer> {
@@ -52,6 +72,8 @@ export async function startTestServer(): Promise<TestServer> {
           requestHandler: new NodeHttpHandler(),
         }),
       ),
+    client: (Ctor, creds = credentials, region = 'us-east-1') =>
+      track(new Ctor({ region, endpoint: server.url, credentials: creds, maxAttempts: 1 })),
     async stop() {
       for (const c of clients) c.destroy();
       await server.close();

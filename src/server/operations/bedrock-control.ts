@@ -1,10 +1,12 @@
 /** The `bedrock` control-plane operations (restJson1), wired to the guardrail and tag services. */
-import { int, list, pattern, req, str, struct, validateShape } from '../../core/shapes.ts';
+import { enumOf, int, list, pattern, req, str, struct, validateShape } from '../../core/shapes.ts';
 import { validation } from '../../core/errors.ts';
 import { guardrailPoliciesMembers } from '../../engine/config/shape.ts';
 import type { GuardrailConfig } from '../../engine/config/types.ts';
 import { type CreateGuardrailRequest, type GuardrailService, parseVersion } from '../../control/guardrails.ts';
 import type { TagService } from '../../control/tags.ts';
+import type { EnforcementService, PutEnforcedConfigRequest } from '../../control/enforcement.ts';
+import type { ResourcePolicyService } from '../../control/resource-policies.ts';
 import type { Tag } from '../../store/types.ts';
 import type { Operation, OperationContext } from '../router.ts';
 
@@ -27,6 +29,11 @@ const untagResourceShape = struct({
 });
 const listTagsShape = struct({ resourceARN: req(str({ min: 20, max: 1011 })) });
 const identifierShape = str({ min: 0, max: 2048 });
+
+/** Header-safe: printable ASCII, `; `-separated. */
+function warningsHeader(warnings: readonly string[]): string {
+  return warnings.map((w) => w.replace(/[^\x20-\x7e]/g, '?')).join('; ');
+}
 
 const CONTROL_BODY_LIMIT = 4 * 1024 * 1024;
 const SMALL_BODY_LIMIT = 256 * 1024;
@@ -52,8 +59,42 @@ function parseMaxResults(raw: string | undefined): number | undefined {
   return validateShape<number>(int(1, 1000), n, 'maxResults');
 }
 
-export function bedrockControlOperations(deps: { guardrails: GuardrailService; tags: TagService }): Operation[] {
-  const { guardrails, tags } = deps;
+const GUARDING_MODE = enumOf(['SELECTIVE', 'COMPREHENSIVE']);
+const MODEL_ID = pattern(
+  '([a-z0-9-]{1,63}[.][a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}(/[a-z0-9]{12})?',
+  { min: 1, max: 256 },
+);
+const INCLUDED_MODEL_ID = pattern(
+  '(ALL|([a-z0-9-]{1,63}[.][a-z0-9-]{1,63})([:][a-z0-9-]{1,63}){0,2}(/[a-z0-9]{12})?)',
+  { min: 1, max: 256 },
+);
+const CONFIG_ID = pattern('[a-z0-9]+', { min: 1, max: 128 });
+const putEnforcedShape = struct({
+  configId: CONFIG_ID,
+  guardrailInferenceConfig: req(
+    struct({
+      guardrailIdentifier: req(str({ min: 0, max: 2048 })),
+      guardrailVersion: req(str({ min: 1, max: 16 })),
+      selectiveContentGuarding: struct({ system: GUARDING_MODE, messages: GUARDING_MODE }),
+      modelEnforcement: struct({
+        includedModels: req(list(INCLUDED_MODEL_ID, 1, 1000)),
+        excludedModels: req(list(MODEL_ID, 0, 1000)),
+      }),
+    }),
+  ),
+});
+const putResourcePolicyShape = struct({
+  resourceArn: req(str({ min: 1, max: 255 })),
+  resourcePolicy: req(str({ min: 1, max: 20480 })),
+});
+
+export function bedrockControlOperations(deps: {
+  guardrails: GuardrailService;
+  tags: TagService;
+  enforcement: EnforcementService;
+  resourcePolicies: ResourcePolicyService;
+}): Operation[] {
+  const { guardrails, tags, enforcement, resourcePolicies } = deps;
   const op = (
     name: string,
     method: string,
@@ -115,6 +156,42 @@ export function bedrockControlOperations(deps: { guardrails: GuardrailService; t
       const id = label(ctx, 'guardrailIdentifier');
       const body = validateShape<{ description?: string; clientRequestToken?: string }>(createVersionShape, ctx.body);
       return { status: 202, body: await guardrails.createVersion(ctx.caller, id, body) };
+    }),
+    op('PutEnforcedGuardrailConfiguration', 'PUT', '/enforcedGuardrailsConfiguration', async (ctx) => {
+      const body = validateShape<PutEnforcedConfigRequest>(putEnforcedShape, ctx.body);
+      const { body: out, warnings } = await enforcement.put(ctx.caller, body, ctx.requestId);
+      // Warnings travel in the response metadata (a header), so AWS clients keep working unchanged.
+      return { status: 200, body: out, ...(warnings.length ? { headers: { 'x-parapet-warnings': warningsHeader(warnings) } } : {}) };
+    }),
+    op('ListEnforcedGuardrailsConfiguration', 'GET', '/enforcedGuardrailsConfiguration', async (ctx) => {
+      const nextToken = queryValue(ctx, 'nextToken');
+      if (nextToken !== undefined) {
+        validateShape(pattern('\\S*', { min: 1, max: 2048 }), nextToken, 'nextToken');
+        // There is at most one configuration per account and Region: no page follows the first.
+        throw validation(`The nextToken '${nextToken.slice(0, 64)}' is not valid: this list has a single page.`);
+      }
+      return { status: 200, body: await enforcement.list(ctx.caller) };
+    }),
+    op('DeleteEnforcedGuardrailConfiguration', 'DELETE', '/enforcedGuardrailsConfiguration/{configId}', async (ctx) => {
+      const configId = validateShape<string>(CONFIG_ID, ctx.labels.configId ?? '', 'configId');
+      return { status: 200, body: await enforcement.delete(ctx.caller, configId, ctx.requestId) };
+    }),
+    op(
+      'PutResourcePolicy',
+      'POST',
+      '/resource-policy',
+      async (ctx) => {
+        const body = validateShape<{ resourceArn: string; resourcePolicy: string }>(putResourcePolicyShape, ctx.body);
+        return { status: 201, body: await resourcePolicies.put(ctx.caller, body, ctx.requestId) };
+      },
+    ),
+    op('GetResourcePolicy', 'GET', '/resource-policy/{resourceArn}', async (ctx) => {
+      const arn = validateShape<string>(str({ min: 1, max: 255 }), ctx.labels.resourceArn ?? '', 'resourceArn');
+      return { status: 200, body: await resourcePolicies.get(ctx.caller, arn) };
+    }),
+    op('DeleteResourcePolicy', 'DELETE', '/resource-policy/{resourceArn}', async (ctx) => {
+      const arn = validateShape<string>(str({ min: 1, max: 255 }), ctx.labels.resourceArn ?? '', 'resourceArn');
+      return { status: 200, body: await resourcePolicies.delete(ctx.caller, arn, ctx.requestId) };
     }),
     op('TagResource', 'POST', '/tagResource', async (ctx) => {
       const body = validateShape<{ resourceARN: string; tags: Tag[] }>(tagResourceShape, ctx.body);

@@ -23,4 +23,13 @@ export const lockKeys = {
   account: (accountId: string): string => `account/${accountId}`,
   accessKey: (accessKeyId: string): string => `access-key/${accessKeyId}`,
   tags: (resourceArn: string): string => `tags/${resourceArn}`,
+  /**
+   * One key for every structural write to any organization: a membership can move between organizations
+   * and most calls name only a child id, so a per-organization key would have to be found before the
+   * transaction. Organization changes are rare administrative calls; one key costs nothing.
+   */
+  organizations: (): string => 'organizations',
+  principal: (arn: string): string => `principal/${arn}`,
+  /** The audit log is one hash chain: every append extends the same head. */
+  auditLog: (): string => 'audit-log',
 };

@@ -1,9 +1,15 @@
 import type { SecretCipher, Store } from '../types.ts';
 import { createAccessKeyRepo } from './access-keys.ts';
 import { createAccountRepo } from './accounts.ts';
+import { createAuditRepo } from './audit.ts';
+import { createEnforcementConfigRepo } from './enforcement.ts';
 import { createGuardrailRepo } from './guardrails.ts';
 import { createMetaRepo } from './meta.ts';
+import { createOrganizationRepo } from './organizations.ts';
+import { createPrincipalRepo } from './principals.ts';
+import { createResourcePolicyRepo } from './resource-policies.ts';
 import type { SqlRuntime } from './runtime.ts';
+import { createSessionRepo } from './sessions.ts';
 import { createTagRepo } from './tags.ts';
 
 /** Assembles the portable repositories over one dialect runtime. */
@@ -20,6 +26,12 @@ export function createSqlStore(
     guardrails: createGuardrailRepo(rt),
     tags: createTagRepo(rt),
     meta: createMetaRepo(rt),
+    organizations: createOrganizationRepo(rt),
+    principals: createPrincipalRepo(rt),
+    sessions: createSessionRepo(rt, cipher),
+    resourcePolicies: createResourcePolicyRepo(rt),
+    enforcement: createEnforcementConfigRepo(rt),
+    audit: createAuditRepo(rt),
     close,
   };
 }

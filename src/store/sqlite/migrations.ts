@@ -3,7 +3,7 @@
  * shipped one. Names sort in execution order.
  */
 import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
-import { createTablesV1, type Database } from '../sql/schema.ts';
+import { createTablesV1, createTablesV2, type Database } from '../sql/schema.ts';
 
 const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_initial': {
@@ -16,6 +16,25 @@ const MIGRATIONS: Readonly<Record<string, Migration>> = {
         BEFORE UPDATE ON guardrail_versions
         BEGIN
           SELECT RAISE(ABORT, 'published guardrail versions are immutable');
+        END`.execute(db);
+    },
+  },
+  '0002_organizations_iam_enforcement_audit': {
+    async up(db: Kysely<unknown>) {
+      await createTablesV2(db);
+      // The audit trail is append-only in the database itself: no UPDATE and no DELETE, from any code path.
+      // (The hash chain still detects tampering by whoever can drop these triggers.)
+      await sql`
+        CREATE TRIGGER audit_log_no_update
+        BEFORE UPDATE ON audit_log
+        BEGIN
+          SELECT RAISE(ABORT, 'the audit log is append-only: records cannot be updated');
+        END`.execute(db);
+      await sql`
+        CREATE TRIGGER audit_log_no_delete
+        BEFORE DELETE ON audit_log
+        BEGIN
+          SELECT RAISE(ABORT, 'the audit log is append-only: records cannot be deleted');
         END`.execute(db);
     },
   },

@@ -28,15 +28,19 @@ runStoreConformance('sqlite (in memory)', () => openSqliteStore({ filename: ':me
 });
 
 describe('sqlite store specifics', () => {
-  it('opens with WAL, foreign keys, a busy timeout and the immutability trigger', async () => {
+  it('opens with WAL, foreign keys, a busy timeout and the immutability triggers', async () => {
     const store = await openSqliteStore({ filename: freshFile(), cipher, busyTimeoutMs: 1234 });
     try {
       const raw = unsafeRawSqlForTests(store);
       assert.deepEqual(await raw('PRAGMA journal_mode'), [{ journal_mode: 'wal' }]);
       assert.deepEqual(await raw('PRAGMA foreign_keys'), [{ foreign_keys: 1 }]);
       assert.deepEqual(await raw('PRAGMA busy_timeout'), [{ timeout: 1234 }]);
-      const triggers = await raw(`SELECT name FROM sqlite_master WHERE type = 'trigger'`);
-      assert.deepEqual(triggers, [{ name: 'guardrail_versions_immutable' }]);
+      const triggers = await raw(`SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name`);
+      assert.deepEqual(triggers, [
+        { name: 'audit_log_no_delete' },
+        { name: 'audit_log_no_update' },
+        { name: 'guardrail_versions_immutable' },
+      ]);
     } finally {
       await store.close();
     }
@@ -67,8 +71,8 @@ describe('sqlite store specifics', () => {
     const again = await openSqliteStore({ filename, cipher });
     try {
       assert.equal((await again.accessKeys.get('AKIAREOPEN'))?.secretAccessKey, 'the-secret');
-      const migrations = await unsafeRawSqlForTests(again)('SELECT name FROM kysely_migration');
-      assert.deepEqual(migrations, [{ name: '0001_initial' }]);
+      const migrations = await unsafeRawSqlForTests(again)('SELECT name FROM kysely_migration ORDER BY name');
+      assert.deepEqual(migrations, [{ name: '0001_initial' }, { name: '0002_organizations_iam_enforcement_audit' }]);
     } finally {
       await again.close();
     }

@@ -1,0 +1,121 @@
+import { validation } from '../../core/errors.ts';
+import { auditHash, GENESIS_HASH, normalizeAuditEntry, payloadJson } from '../audit-hash.ts';
+import type { AuditEntry, AuditRecord, AuditRepo } from '../types.ts';
+import { lockKeys, type SqlRuntime } from './runtime.ts';
+import type { AuditLogTable } from './schema.ts';
+
+/** Rows read per query while verifying, so a long trail is never loaded at once. */
+const VERIFY_BATCH = 1000;
+
+/**
+ * The audit trail: append-only (each dialect's migrations make the database refuse UPDATE and DELETE) and
+ * hash-chained (see `../audit-hash.ts`), so an edited or removed record is detectable. Appends are
+ * serialized: each one reads the head and writes seq = head + 1 in the same write transaction.
+ */
+export function createAuditRepo(rt: SqlRuntime): AuditRepo {
+  return {
+    async append(e) {
+      const entry = normalizeAuditEntry(e);
+      return rt.writeTx([lockKeys.auditLog()], async (tx) => {
+        const head = await tx
+          .selectFrom('audit_log')
+          .select(['seq', 'hash'])
+          .orderBy('seq', 'desc')
+          .limit(1)
+          .executeTakeFirst();
+        const seq = head ? Number(head.seq) + 1 : 1;
+        const prevHash = head?.hash ?? GENESIS_HASH;
+        const hash = auditHash(prevHash, { ...entry, seq });
+        await tx
+          .insertInto('audit_log')
+          .values({
+            seq,
+            at: entry.at,
+            account_id: entry.accountId,
+            principal_arn: entry.principalArn,
+            action: entry.action,
+            region: entry.region ?? null,
+            resource_arn: entry.resourceArn ?? null,
+            request_id: entry.requestId ?? null,
+            outcome: entry.outcome,
+            before_json: payloadJson('before', entry.before) ?? null,
+            after_json: payloadJson('after', entry.after) ?? null,
+            detail_json: payloadJson('detail', entry.detail) ?? null,
+            prev_hash: prevHash,
+            hash,
+          })
+          .execute();
+        return { ...entry, seq, prevHash, hash };
+      });
+    },
+
+    async list(q) {
+      if (!Number.isSafeInteger(q.limit) || q.limit < 1) {
+        throw validation(`The audit query limit must be a positive integer, got ${String(q.limit)}.`);
+      }
+      if (q.accountIds !== undefined && q.accountIds.length === 0) return [];
+      let query = rt.db.selectFrom('audit_log').selectAll();
+      if (q.accountIds !== undefined) query = query.where('account_id', 'in', [...new Set(q.accountIds)]);
+      if (q.action !== undefined) query = query.where('action', '=', q.action);
+      if (q.resourceArn !== undefined) query = query.where('resource_arn', '=', q.resourceArn);
+      if (q.since !== undefined) query = query.where('at', '>=', q.since);
+      if (q.until !== undefined) query = query.where('at', '<=', q.until);
+      if (q.beforeSeq !== undefined) query = query.where('seq', '<', q.beforeSeq);
+      const rows = await query.orderBy('seq', 'desc').limit(q.limit).execute();
+      return rows.map(toRecord);
+    },
+
+    async verify() {
+      let count = 0;
+      let lastSeq = 0;
+      let prevHash = GENESIS_HASH;
+      for (;;) {
+        const rows = await rt.db
+          .selectFrom('audit_log')
+          .selectAll()
+          .where('seq', '>', lastSeq)
+          .orderBy('seq')
+          .limit(VERIFY_BATCH)
+          .execute();
+        for (const row of rows) {
+          const seq = Number(row.seq);
+          // a gap (a deleted record) or a rewritten link breaks the chain at the first record after it
+          if (seq !== lastSeq + 1 || row.prev_hash !== prevHash || !hashMatches(row)) {
+            return { ok: false, count, brokenAt: seq };
+          }
+          count++;
+          lastSeq = seq;
+          prevHash = row.hash;
+        }
+        if (rows.length < VERIFY_BATCH) return { ok: true, count };
+      }
+    },
+  };
+}
+
+function hashMatches(row: AuditLogTable): boolean {
+  let record: AuditRecord;
+  try {
+    record = toRecord(row);
+  } catch {
+    return false; // a payload that is no longer JSON was tampered with
+  }
+  return auditHash(row.prev_hash, record) === row.hash;
+}
+
+function toRecord(row: AuditLogTable): AuditRecord {
+  const entry: AuditEntry = {
+    at: row.at,
+    accountId: row.account_id,
+    principalArn: row.principal_arn,
+    action: row.action,
+    outcome: row.outcome,
+  };
+  if (row.region !== null) entry.region = row.region;
+  if (row.resource_arn !== null) entry.resourceArn = row.resource_arn;
+  if (row.request_id !== null) entry.requestId = row.request_id;
+  if (row.before_json !== null) entry.before = JSON.parse(row.before_json) as unknown;
+  if (row.after_json !== null) entry.after = JSON.parse(row.after_json) as unknown;
+  if (row.detail_json !== null) entry.detail = JSON.parse(row.detail_json) as unknown;
+  return { ...entry, seq: Number(row.seq), prevHash: row.prev_hash, hash: row.hash };
+}

@@ -1,47 +1,25 @@
 /** The `parapet` command. */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import Table from 'cli-table3';
-import { ApiError, type ClientConfig, callApi, encodeLabel, resolveClientConfig } from './client.ts';
+import { ApiError, type ClientConfig, callApi, encodeLabel } from './client.ts';
+import { resolveBaseConfig, resolveClientConfig } from './config.ts';
+import { addAuditCommands } from './audit-commands.ts';
+import { addEnforcementCommands } from './enforcement-commands.ts';
+import { addIdentityCommands } from './identity-commands.ts';
+import { addResourcePolicyCommands } from './resource-policy-commands.ts';
+import { addVerifyCommand } from './verify-command.ts';
 import { applyGuardrailFlags, FlagError, type GuardrailFlags, outputToInput } from './guardrail-flags.ts';
-
-type Json = Record<string, unknown>;
+import { type CliContext, collect, type GlobalOpts, type Json, print, readJsonFile, table } from './output.ts';
 
 const PACKAGE_VERSION = (
   JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
 ).version;
 
-interface GlobalOpts {
-  endpoint?: string;
-  region?: string;
-  profile?: string;
-  dataDir?: string;
-  account?: string;
-  output: 'table' | 'json';
-}
-
-function table(head: string[], rows: unknown[][]): string {
-  const t = new Table({ head, style: { head: [], border: [] } });
-  for (const r of rows) t.push(r.map((c) => (c === undefined || c === null ? '' : String(c))));
-  return t.toString();
-}
-
-function print(opts: GlobalOpts, value: unknown, human: () => string): void {
-  process.stdout.write(`${opts.output === 'json' ? JSON.stringify(value, null, 2) : human()}\n`);
-}
-
-function readJsonFile(path: string): Json {
-  const text = path === '-' ? readFileSync(0, 'utf8') : readFileSync(path, 'utf8');
-  try {
-    return JSON.parse(text) as Json;
-  } catch (e) {
-    throw new FlagError(`${path} is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
+const ACCOUNT_HELP =
+  'act in this account (id, or name from credentials.json): your own credentials if they are that account\'s, ' +
+  'else its key from credentials.json, else AssumeRole of arn:aws:iam::<id>:role/OrganizationAccountAccessRole ' +
+  'with your credentials (the management account selecting a member account). For `verify` and `audit list` it ' +
+  'names the account to inspect instead, and your own credentials are used';
 
 function addGuardrailFlags(cmd: Command): Command {
   return cmd
@@ -72,12 +50,13 @@ export function buildProgram(): Command {
     .option('--region <region>', 'Region to sign for (default: AWS_REGION or us-east-1)')
     .option('--profile <name>', 'AWS shared-credentials profile')
     .option('--data-dir <dir>', 'data directory holding credentials.json (default: ./.parapet or PARAPET_DATA_DIR)')
-    .option('--account <id|name>', 'use this account’s key from credentials.json')
+    .option('--account <id|name>', ACCOUNT_HELP)
     .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json']).default('table'))
     .showHelpAfterError();
 
-  const cfg = (): ClientConfig => resolveClientConfig(program.opts<GlobalOpts>());
   const gopts = (): GlobalOpts => program.opts<GlobalOpts>();
+  const cfg = (): Promise<ClientConfig> => resolveClientConfig(gopts());
+  const ctx: CliContext = { gopts, cfg, baseCfg: () => resolveBaseConfig(gopts()) };
 
   program
     .command('serve')
@@ -95,7 +74,7 @@ export function buildProgram(): Command {
     async (o: GuardrailFlags) => {
       const body = applyGuardrailFlags(o.config ? readJsonFile(o.config) : {}, o);
       if (!body.name) throw new FlagError('--name (or "name" in --config) is required');
-      const r = (await callApi(cfg(), 'POST', '/guardrails', { body })) as Json;
+      const r = (await callApi(await cfg(), 'POST', '/guardrails', { body })) as Json;
       print(gopts(), r, () => table(['guardrailId', 'version', 'arn'], [[r.guardrailId, r.version, r.guardrailArn]]));
     },
   );
@@ -105,7 +84,7 @@ export function buildProgram(): Command {
       .command('update <guardrail>')
       .description('replace the DRAFT: --config replaces everything; other flags replace one policy of the current DRAFT'),
   ).action(async (id: string, o: GuardrailFlags) => {
-    const c = cfg();
+    const c = await cfg();
     const base = o.config
       ? readJsonFile(o.config)
       : outputToInput((await callApi(c, 'GET', `/guardrails/${encodeLabel(id)}`)) as Json);
@@ -117,7 +96,7 @@ export function buildProgram(): Command {
     .description('show the DRAFT or a version')
     .option('--version <v>', 'DRAFT or a version number')
     .action(async (id: string, o: { version?: string }) => {
-      const r = (await callApi(cfg(), 'GET', `/guardrails/${encodeLabel(id)}`, {
+      const r = (await callApi(await cfg(), 'GET', `/guardrails/${encodeLabel(id)}`, {
         query: { guardrailVersion: o.version },
       })) as Json;
       print(gopts(), r, () => {
@@ -146,7 +125,7 @@ export function buildProgram(): Command {
     .option('--max-results <n>', 'page size (1–1000)')
     .option('--all', 'follow nextToken to the end')
     .action(async (id: string | undefined, o: { maxResults?: string; all?: boolean }) => {
-      const c = cfg();
+      const c = await cfg();
       const items: Json[] = [];
       let nextToken: string | undefined;
       do {
@@ -168,7 +147,7 @@ export function buildProgram(): Command {
     .description('delete a guardrail with all its versions, or one version')
     .option('--version <n>', 'delete only this numbered version')
     .action(async (id: string, o: { version?: string }) => {
-      const r = await callApi(cfg(), 'DELETE', `/guardrails/${encodeLabel(id)}`, { query: { guardrailVersion: o.version } });
+      const r = await callApi(await cfg(), 'DELETE', `/guardrails/${encodeLabel(id)}`, { query: { guardrailVersion: o.version } });
       print(gopts(), r, () => (o.version ? `deleted version ${o.version} of ${id}` : `deleted ${id}`));
     });
 
@@ -176,7 +155,7 @@ export function buildProgram(): Command {
     .description('snapshot the DRAFT as the next immutable version')
     .option('--description <text>')
     .action(async (id: string, o: { description?: string }) => {
-      const r = (await callApi(cfg(), 'POST', `/guardrails/${encodeLabel(id)}`, {
+      const r = (await callApi(await cfg(), 'POST', `/guardrails/${encodeLabel(id)}`, {
         body: o.description ? { description: o.description } : {},
       })) as Json;
       print(gopts(), r, () => `published ${r.guardrailId} version ${r.version}`);
@@ -202,7 +181,7 @@ export function buildProgram(): Command {
         if (o.query) content.push({ text: { text: o.query, qualifiers: ['query'] } });
         if (o.groundingSource || o.query) (content[0] as { text: Json }).text.qualifiers = ['guard_content'];
         const r = (await callApi(
-          cfg(),
+          await cfg(),
           'POST',
           `/guardrail/${encodeLabel(o.guardrail)}/version/${encodeLabel(o.version)}/apply`,
           { body: { source: o.source, content, ...(o.full ? { outputScope: 'FULL' } : {}) } },
@@ -210,6 +189,12 @@ export function buildProgram(): Command {
         print(gopts(), r, () => humanAssessment(r));
       },
     );
+
+  addEnforcementCommands(program, ctx);
+  addResourcePolicyCommands(program, ctx);
+  addVerifyCommand(program, ctx);
+  addAuditCommands(program, ctx);
+  addIdentityCommands(program, ctx);
 
   return program;
 }

@@ -184,6 +184,30 @@ function paginate<T>(items: readonly T[], keyOf: (t: T) => string, page: PageInp
     : { items: slice, IsTruncated: true, Marker: Buffer.from(keyOf(next), 'utf8').toString('base64url') };
 }
 
+/**
+ * A trust policy has no Resource element (it is about the role itself); the policy parser knows only
+ * identity and resource policies, so each statement gets `Resource: <role ARN>`. Text that is not a JSON
+ * object is returned unchanged and then trusts nobody (the parser refuses it: fail closed).
+ */
+export function trustAsResourcePolicy(trustPolicy: string, roleArn: string): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(trustPolicy);
+  } catch {
+    return trustPolicy;
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return trustPolicy;
+  const statements = (doc as { Statement?: unknown }).Statement;
+  const withResource = (st: unknown): unknown =>
+    typeof st === 'object' && st !== null && !Array.isArray(st) && !('Resource' in st) && !('NotResource' in st)
+      ? { ...st, Resource: roleArn }
+      : st;
+  return JSON.stringify({
+    ...doc,
+    Statement: Array.isArray(statements) ? statements.map(withResource) : withResource(statements),
+  });
+}
+
 function userOf(p: PrincipalRecord): IamUser {
   return { Path: pathOf(p.arn), UserName: p.name, UserId: p.uniqueId, Arn: p.arn, CreateDate: p.createdAt };
 }
@@ -220,7 +244,7 @@ export class IdentityService {
   /**
    * AssumeRole. The role's trust policy must allow the caller, and so must the caller's identity policies
    * unless the trust policy names the caller itself (IAM's rule for resource-based policies). A role that
-   * does not exist is denied with the same message as one whose trust policy refuses, as on AWS.
+   * does not exist is denied with the same message as one whose trust policy refuses.
    */
   async assumeRole(caller: Caller, input: AssumeRoleInput): Promise<AssumeRoleResult> {
     if (input.policy !== undefined || (input.policyArns !== undefined && input.policyArns.length > 0))
@@ -251,7 +275,7 @@ export class IdentityService {
     };
     const found = await this.#s.store.principals.get(roleArn);
     const role = found?.kind === 'role' ? found : undefined;
-    const deny = async (e: Evaluation): Promise<never> => {
+    const deny = async (message: string): Promise<never> => {
       await this.#s.audit.record({
         accountId: role?.accountId ?? caller.accountId,
         principalArn: caller.principalArn,
@@ -260,16 +284,20 @@ export class IdentityService {
         requestId: input.requestId,
         outcome: 'AccessDenied',
       });
-      throw accessDenied(denialMessage(request, e));
+      throw accessDenied(message);
     };
-    if (!role) return deny({ decision: 'ImplicitDeny', reasons: [] });
-    request.resourcePolicy = role.trustPolicy ?? '';
-    const combined = await this.#s.authz.evaluate(request);
-    if (combined.decision !== 'Allow') return deny(combined);
+    // A missing role and a role that does not trust the caller read the same, so roles of other
+    // accounts cannot be probed for.
+    const untrusted =
+      `User: ${caller.principalArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}: ` +
+      'the role does not exist or its trust policy does not allow you to assume it';
+    if (!role) return deny(untrusted);
+    request.resourcePolicy = trustAsResourcePolicy(role.trustPolicy ?? '', role.arn);
     // Within one account IAM lets an identity policy alone grant access to a resource; a role, though,
     // is assumable only by principals its trust policy names.
-    const trust = await this.#trustEvaluation(request);
-    if (trust.decision !== 'Allow') return deny(trust);
+    if ((await this.#trustEvaluation(request)).decision !== 'Allow') return deny(untrusted);
+    const combined = await this.#s.authz.evaluate(request);
+    if (combined.decision !== 'Allow') return deny(denialMessage(request, combined));
 
     const roleMax = role.maxSessionSeconds ?? DEFAULT_MAX_SESSION_SECONDS;
     const chained = caller.session !== undefined;

@@ -6,7 +6,10 @@ import type { Store } from '../store/types.ts';
 import type { AccountService } from './accounts.ts';
 import type { Authorizer } from './authorization.ts';
 import type { GuardrailService } from './guardrails.ts';
+import type { AdminService } from './admin.ts';
 import type { EnforcementService } from './enforcement.ts';
+import type { OrganizationService } from './organizations.ts';
+import type { VerifyService } from './verify.ts';
 import type { ResourcePolicyService } from './resource-policies.ts';
 import type { TagService } from './tags.ts';
 
@@ -24,4 +27,7 @@ export interface Services {
   tags: TagService;
   enforcement: EnforcementService;
   resourcePolicies: ResourcePolicyService;
+  organizations: OrganizationService;
+  verify: VerifyService;
+  admin: AdminService;
 }

@@ -233,7 +233,7 @@ test('a locked identifier survives a child override, which becomes a warning', (
   assert.equal(eff.configs[0]?.version, 1);
   assert.equal(eff.configs[0]?.source.policyId, 'p-root');
   assert.equal(eff.warnings.length, 1);
-  assert.match(eff.warnings[0] ?? '', /policy p-ou 'sneaky' attached to ou-ab12-11111111 uses @@assign at bedrock\.guardrail_inference\.us-east-1\.config_1\.identifier, but policy p-root 'locked' attached to r-ab12 allows only @@none/);
+  assert.match(eff.warnings[0] ?? '', /policy p-ou 'sneaky' attached to ou-ab12-11111111 uses @@assign at bedrock\.guardrail_inference\.us-east-1\.config_1\.identifier, but policy p-root 'locked' attached to r-ab12 allows no changes \(@@none\)/);
 });
 
 test('a lock at the bedrock level freezes the whole document for children', () => {

@@ -67,7 +67,7 @@ test('@@none locks a setting: the child override is ignored with a warning namin
   ]);
   assert.deepEqual(r.json, { s: 'root' });
   assert.equal(r.warnings.length, 1);
-  assert.match(r.warnings[0] ?? '', /attached to ou-1 uses @@assign at s, but policy p-\d+ 'n\d+' attached to r-1 allows only @@none/);
+  assert.match(r.warnings[0] ?? '', /attached to ou-1 uses @@assign at s, but policy p-\d+ 'n\d+' attached to r-1 allows no changes \(@@none\)/);
 });
 
 test('a restriction on an object level covers every key below it, including new ones', () => {

@@ -226,7 +226,8 @@ export function mergeLevels(levels: readonly MergeLevel[]): MergeResult {
         if (blocked) {
           warnings.push(
             `${describeSource(source)} uses ${w.operator} at ${formatPath(w.path)}, but ${describeSource(blocked.by)} ` +
-              `allows only ${describeOperators(blocked.allowed)} in child policies at ${formatPath(blocked.at)} ` +
+              `${blocked.allowed.size === 0 ? 'allows no changes (@@none)' : `allows only ${describeOperators(blocked.allowed)}`} ` +
+              `in child policies at ${formatPath(blocked.at)} ` +
               `(${CHILD_CONTROL}); the change was ignored. Change the parent policy or remove the override.`,
           );
           continue;

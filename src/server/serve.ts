@@ -30,6 +30,10 @@ import { Authorizer } from '../control/authorization.ts';
 import type { Services } from '../control/services.ts';
 import { EnforcementService } from '../control/enforcement.ts';
 import { inUseCheck } from '../control/enforcement-usage.ts';
+import { AdminService } from '../control/admin.ts';
+import { OrganizationService } from '../control/organizations.ts';
+import { VerifyService } from '../control/verify.ts';
+import { adminOperations } from './operations/admin.ts';
 import { ResourcePolicyService } from '../control/resource-policies.ts';
 
 export const DEFAULT_PORT = 8787;
@@ -44,6 +48,12 @@ export interface ServeOptions {
   regions?: ReadonlySet<string>;
   clock?: Clock;
   log?: (line: Record<string, unknown>) => void;
+  /**
+   * On the first start, create a demo organization: the management account, an OU `Engineering` with the
+   * member account `team-a`, and the member account `team-b` under the root, each with a root access key in
+   * credentials.json.
+   */
+  demo?: boolean;
 }
 
 export interface CredentialsFile {
@@ -106,6 +116,34 @@ async function credentialsOf(store: Store, endpoint: string): Promise<Credential
   return { accounts, region: DEFAULT_REGION, endpoint };
 }
 
+/** The demo organization of `parapet serve` (first start only). */
+export async function createDemoOrganization(s: Services): Promise<void> {
+  const managementAccountId = await s.store.meta.get('managementAccountId');
+  if (!managementAccountId) return;
+  const key = (await s.store.accessKeys.listForAccount(managementAccountId))[0];
+  if (!key) return;
+  const ctx = {
+    requestId: 'parapet-demo-setup',
+    caller: { accountId: managementAccountId, principalArn: key.principalArn, accessKeyId: key.accessKeyId, region: DEFAULT_REGION },
+  };
+  const orgs = s.organizations;
+  await orgs.createOrganization(ctx, { FeatureSet: 'ALL' });
+  const rootId = (await orgs.listRoots(ctx)).Roots[0]?.Id;
+  if (!rootId) return;
+  const ou = await orgs.createOrganizationalUnit(ctx, { ParentId: rootId, Name: 'Engineering' });
+  for (const [name, parent] of [
+    ['team-a', ou.OrganizationalUnit.Id],
+    ['team-b', rootId],
+  ] as const) {
+    const status = await orgs.createAccount(ctx, { AccountName: name, Email: `${name}@demo.parapet.invalid` });
+    const accountId = status.CreateAccountStatus.AccountId;
+    if (!accountId) continue;
+    if (parent !== rootId)
+      await orgs.moveAccount(ctx, { AccountId: accountId, SourceParentId: rootId, DestinationParentId: parent });
+    await s.accounts.createRootKey(accountId);
+  }
+}
+
 export function createServices(store: Store, clock: Clock, random: Random = nodeRandom): Services {
   const compiled = createCompiledCache();
   const authz = new Authorizer(store, clock);
@@ -120,9 +158,12 @@ export function createServices(store: Store, clock: Clock, random: Random = node
     accounts: new AccountService({ store, clock, random }),
     guardrails: new GuardrailService({ store, clock, random, compiled, authz, inUse: inUseCheck(store) }),
     tags: new TagService(store, authz),
-  } as Omit<Services, 'enforcement' | 'resourcePolicies'> as Services;
+  } as Omit<Services, 'enforcement' | 'resourcePolicies' | 'organizations' | 'verify' | 'admin'> as Services;
   services.enforcement = new EnforcementService(services);
   services.resourcePolicies = new ResourcePolicyService(services);
+  services.organizations = new OrganizationService(services);
+  services.verify = new VerifyService(services, services.organizations);
+  services.admin = new AdminService(services);
   return services;
 }
 
@@ -133,6 +174,7 @@ export function allOperations(s: Services): Operation[] {
     ...organizationsOperations(s),
     ...stsOperations(s),
     ...iamOperations(s),
+    ...adminOperations(s),
   ];
 }
 
@@ -147,6 +189,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const bootstrapped = await bootstrap(store, clock);
 
   const services = createServices(store, clock);
+  if (bootstrapped && opts.demo) await createDemoOrganization(services);
   const handler = createHandler({
     store,
     clock,

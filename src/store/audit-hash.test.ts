@@ -18,13 +18,19 @@ function reverseKeys(v: unknown): unknown {
 
 describe('canonicalJson', () => {
   it('sorts keys recursively and leaves arrays in order', () => {
-    assert.equal(canonicalJson({ b: 1, a: [{ d: 2, c: [3, { f: null, e: 'x' }] }] }), '{"a":[{"c":[3,{"e":"x","f":null}],"d":2}],"b":1}');
+    assert.equal(
+      canonicalJson({ b: 1, a: [{ d: 2, c: [3, { f: null, e: 'x' }] }] }),
+      '{"a":[{"c":[3,{"e":"x","f":null}],"d":2}],"b":1}',
+    );
     assert.equal(canonicalJson({ B: 1, a: 2, _: 3, '10': 4, '9': 5 }), '{"10":4,"9":5,"B":1,"_":3,"a":2}');
   });
 
   it('follows JSON for non-JSON values', () => {
     assert.equal(canonicalJson(undefined), 'null');
-    assert.equal(canonicalJson({ u: undefined, f: () => 1, d: new Date(0), n: Number.NaN, z: -0 }), '{"d":"1970-01-01T00:00:00.000Z","n":null,"z":0}');
+    assert.equal(
+      canonicalJson({ u: undefined, f: () => 1, d: new Date(0), n: Number.NaN, z: -0 }),
+      '{"d":"1970-01-01T00:00:00.000Z","n":null,"z":0}',
+    );
     assert.equal(canonicalJson([undefined, 'é', '\ud800']), '[null,"é","\\ud800"]');
     assert.throws(() => canonicalJson({ big: 1n }), TypeError);
   });
@@ -90,6 +96,9 @@ describe('normalizeAuditEntry', () => {
   });
 
   it('refuses payloads JSON cannot carry', () => {
-    assert.throws(() => normalizeAuditEntry({ ...entry, detail: 1n }), (e: unknown) => e instanceof ServiceError && e.code === 'ValidationException');
+    assert.throws(
+      () => normalizeAuditEntry({ ...entry, detail: 1n }),
+      (e: unknown) => e instanceof ServiceError && e.code === 'ValidationException',
+    );
   });
 });

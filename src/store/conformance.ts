@@ -1239,11 +1239,15 @@ function principalCases({ test }: Cases): void {
     kind: 'role',
     name,
     uniqueId: `AROA${name.toUpperCase().padEnd(17, 'X')}`,
-    trustPolicy: `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::${MEMBER}:root"},"Action":"sts:AssumeRole"}]}`,
+    trustPolicy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${MEMBER}:root` }, Action: 'sts:AssumeRole' }],
+    }),
     maxSessionSeconds: 3600,
     createdAt: at(1),
   });
-  const policy = (principalArn: string, policyName: string, document = '{"Version":"2012-10-17","Statement":[]}', updatedAt = at(5)) => ({
+  const EMPTY_POLICY = '{"Version":"2012-10-17","Statement":[]}';
+  const policy = (principalArn: string, policyName: string, document = EMPTY_POLICY, updatedAt = at(5)) => ({
     principalArn,
     policyName,
     document,
@@ -1377,11 +1381,11 @@ function sessionCases({ test, rawTest, options }: Cases): void {
 }
 
 function resourcePolicyCases({ test }: Cases): void {
-  const rp = (id: string, accountId = ACCT, region = REGION, document = `{"Version":"2012-10-17","Id":"${id}"}`): ResourcePolicyRecord => ({
+  const rp = (id: string, accountId = ACCT, region = REGION, document?: string): ResourcePolicyRecord => ({
     resourceArn: `arn:aws:bedrock:${region}:${accountId}:guardrail/${id}`,
     accountId,
     region,
-    document,
+    document: document ?? `{"Version":"2012-10-17","Id":"${id}"}`,
     updatedAt: at(1),
   });
 
@@ -1407,7 +1411,8 @@ function resourcePolicyCases({ test }: Cases): void {
 }
 
 function enforcementCases({ test }: Cases): void {
-  const cfg = (configId: string, accountId = ACCT, region = REGION, extra: Partial<EnforcementConfigRecord> = {}): EnforcementConfigRecord => ({
+  type Extra = Partial<EnforcementConfigRecord>;
+  const cfg = (configId: string, accountId = ACCT, region = REGION, extra: Extra = {}): EnforcementConfigRecord => ({
     configId,
     accountId,
     region,
@@ -1448,7 +1453,10 @@ function enforcementCases({ test }: Cases): void {
 
     test('update replaces all but the identity and creation fields; delete is scoped by account', async (s) => {
       await s.enforcement.create(
-        cfg('c1', ACCT, REGION, { selectiveContentGuarding: { system: 'SELECTIVE' }, modelEnforcement: { includedModels: ['ALL'], excludedModels: [] } }),
+        cfg('c1', ACCT, REGION, {
+          selectiveContentGuarding: { system: 'SELECTIVE' },
+          modelEnforcement: { includedModels: ['ALL'], excludedModels: [] },
+        }),
       );
       const next = cfg('c1', ACCT, REGION, {
         guardrailArn: `arn:aws:bedrock:${REGION}:${ACCT}:guardrail/gr2`,

@@ -1,8 +1,11 @@
 /** The `parapet` CLI against a running server, using the data directory's credentials. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const run = promisify(execFile);
@@ -84,5 +87,234 @@ describe('parapet CLI', () => {
     const r = await cli('guardrails', 'create', '--name', 'bad name');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^ValidationException: 1 validation error detected/);
+  });
+});
+
+describe('parapet CLI: cross-account safeguards', () => {
+  let t: TestServer;
+  let orgId: string;
+  let member: string;
+  let guardrailId: string;
+  let guardrailArn: string;
+  const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
+  const env = { ...process.env };
+  for (const k of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'PARAPET_ACCESS_KEY_ID'])
+    delete env[k];
+
+  async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
+    try {
+      const r = await run(process.execPath, [BIN, '--data-dir', t.dataDir, ...args], { env });
+      return { ...r, code: 0 };
+    } catch (e) {
+      const err = e as { stdout: string; stderr: string; code: number };
+      return { stdout: err.stdout, stderr: err.stderr, code: err.code };
+    }
+  }
+
+  async function json<T>(...args: string[]): Promise<T> {
+    const r = await cli('-o', 'json', ...args);
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as T;
+  }
+
+  before(async () => {
+    t = await startTestServer();
+    const orgs = t.client(OrganizationsClient);
+    orgId = (await orgs.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }))).Organization?.Id ?? '';
+    const created = await orgs.send(new CreateAccountCommand({ AccountName: 'team-a', Email: 'team-a@example.com' }));
+    member = created.CreateAccountStatus?.AccountId ?? '';
+    assert.match(member, /^\d{12}$/);
+    const g = await json<{ guardrailId: string; guardrailArn: string }>(
+      'guardrails', 'create', '--name', 'org-baseline', '--filter', 'PROMPT_ATTACK:HIGH',
+    );
+    ({ guardrailId, guardrailArn } = g);
+    assert.equal((await cli('guardrails', 'publish', guardrailId)).code, 0);
+  });
+  after(async () => t.stop());
+
+  it('whoami: --account of a member assumes OrganizationAccountAccessRole; of yourself keeps your key', async () => {
+    const me = await json<{ Account: string; Arn: string }>('whoami');
+    assert.equal(me.Account, t.accountId);
+    assert.equal(me.Arn, `arn:aws:iam::${t.accountId}:root`);
+    assert.deepEqual(await json('--account', t.accountId, 'whoami'), me);
+    assert.deepEqual(await json('--account', 'management', 'whoami'), me);
+
+    const assumed = await json<{ Account: string; Arn: string }>('--account', member, 'whoami');
+    assert.equal(assumed.Account, member);
+    assert.equal(assumed.Arn, `arn:aws:sts::${member}:assumed-role/OrganizationAccountAccessRole/parapet-cli`);
+
+    const stranger = await cli('--account', '123456789012', 'whoami');
+    assert.equal(stranger.code, 1);
+    assert.match(stranger.stderr, /^AccessDenied\w*: Cannot act in account 123456789012: AssumeRole of arn:aws:iam::123456789012:role\/OrganizationAccountAccessRole/);
+    const unknown = await cli('--account', 'no-such-name', 'whoami');
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /not in .*credentials\.json/);
+  });
+
+  it('enforcement put/list/delete, with the DRAFT pitfall and model-scope warnings', async () => {
+    const draft = await cli('enforcement', 'put', '--guardrail', guardrailId, '--guardrail-version', 'DRAFT');
+    assert.equal(draft.code, 1);
+    assert.match(draft.stderr, /^ValidationException: guardrailVersion DRAFT cannot be enforced/);
+
+    const created = await cli(
+      'enforcement', 'put', '--guardrail', guardrailId, '--guardrail-version', '1', '--include', 'acme.not-a-model',
+    );
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /^created configuration [a-z0-9]+/);
+    assert.match(created.stderr, /^warning: includedModels matches no known model id \(acme\.not-a-model\)/m);
+
+    const listed = await json<{ guardrailsConfig: Array<{ configId: string; guardrailVersion: string; modelEnforcement: unknown }> }>(
+      'enforcement', 'list',
+    );
+    assert.equal(listed.guardrailsConfig.length, 1);
+    const configId = listed.guardrailsConfig[0]?.configId ?? '';
+    assert.deepEqual(listed.guardrailsConfig[0]?.modelEnforcement, { includedModels: ['acme.not-a-model'], excludedModels: [] });
+
+    // No --config-id: the current configuration is found and updated; what no flag replaces is kept.
+    const updated = await cli('enforcement', 'put', '--guardrail', guardrailId, '--guardrail-version', '1', '--system', 'selective');
+    assert.equal(updated.code, 0, updated.stderr);
+    assert.match(updated.stdout, new RegExp(`^updated configuration ${configId}`));
+    assert.match(updated.stderr, new RegExp(`note: updating configuration ${configId} \\(kept: models acme\\.not-a-model\\)`));
+    const after1 = await json<{ guardrailsConfig: Array<{ selectiveContentGuarding: Record<string, string>; modelEnforcement: unknown }> }>(
+      'enforcement', 'list',
+    );
+    assert.deepEqual(after1.guardrailsConfig[0]?.selectiveContentGuarding, { system: 'SELECTIVE', messages: 'COMPREHENSIVE' });
+    assert.deepEqual(after1.guardrailsConfig[0]?.modelEnforcement, { includedModels: ['acme.not-a-model'], excludedModels: [] });
+
+    const table = await cli('enforcement', 'list');
+    assert.match(table.stdout, new RegExp(configId));
+    assert.match(table.stdout, /SELECTIVE/);
+
+    const wrongId = await cli('enforcement', 'put', '--guardrail', guardrailId, '--guardrail-version', '1', '--config-id', 'nope');
+    assert.equal(wrongId.code, 1);
+    assert.match(wrongId.stderr, /^ResourceNotFoundException: /);
+
+    const deleted = await cli('enforcement', 'delete');
+    assert.equal(deleted.code, 0, deleted.stderr);
+    assert.match(deleted.stdout, new RegExp(`deleted configuration ${configId}`));
+    assert.match((await cli('enforcement', 'list')).stdout, /no enforced guardrail configuration/);
+    const none = await cli('enforcement', 'delete');
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /^error: There is no enforced guardrail configuration/);
+  });
+
+  it('resource-policy --allow-org uses the caller\'s organization; get and --ou', async () => {
+    const put = await json<{ resourceArn: string; resourcePolicy: { Statement: Array<Record<string, unknown>> } }>(
+      'resource-policy', 'put', guardrailArn, '--allow-org',
+    );
+    assert.equal(put.resourceArn, guardrailArn);
+    const stmt = put.resourcePolicy.Statement[0];
+    assert.deepEqual(stmt, {
+      Sid: 'AllowOrganizationToApplyGuardrail',
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 'bedrock:ApplyGuardrail',
+      Resource: guardrailArn,
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': orgId } },
+    });
+    const got = await json<{ resourcePolicy: string }>('resource-policy', 'get', guardrailArn);
+    assert.deepEqual(JSON.parse(got.resourcePolicy), put.resourcePolicy);
+
+    const human = await cli('resource-policy', 'put', guardrailArn, '--allow-org', orgId, '--ou', 'ou-ab12-cdefgh34', '--actions', 'apply,get');
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /"ForAnyValue:StringLike"/);
+    assert.match(human.stdout, new RegExp(`"${orgId}/\\*/ou-ab12-cdefgh34/\\*"`));
+    assert.match(human.stdout, /bedrock:GetGuardrail/);
+
+    const neither = await cli('resource-policy', 'put', guardrailArn);
+    assert.equal(neither.code, 1);
+    assert.match(neither.stderr, /exactly one of --file/);
+    // Back to the whole organization for the next tests.
+    assert.equal((await cli('resource-policy', 'put', guardrailArn, '--allow-org')).code, 0);
+  });
+
+  it('verify: exit 0 for a clean setup, 2 when the resource policy is missing', async () => {
+    // The member enforces the management account's guardrail, acting in the member account through --account.
+    const put = await cli('--account', member, 'enforcement', 'put', '--guardrail', guardrailArn, '--guardrail-version', '1');
+    assert.equal(put.code, 0, put.stderr);
+
+    const clean = await cli('verify', '--model', MODEL, '--account', member);
+    assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+    assert.match(clean.stdout, /Guardrails that would apply:/);
+    assert.match(clean.stdout, new RegExp(guardrailArn));
+    assert.match(clean.stdout, /ACCOUNT_ENFORCED/);
+    assert.match(clean.stdout, /Result: OK/);
+    const report = await json<{ accountId: string; ok: boolean; guardrails: Array<{ permitted: boolean }> }>(
+      'verify', '--model', MODEL, '--target', member,
+    );
+    assert.equal(report.accountId, member);
+    assert.equal(report.ok, true);
+    assert.equal(report.guardrails[0]?.permitted, true);
+
+    const removed = await cli('resource-policy', 'delete', guardrailArn);
+    assert.equal(removed.code, 0, removed.stderr);
+    const broken = await cli('verify', '--model', MODEL, '--target', member);
+    assert.equal(broken.code, 2, broken.stdout + broken.stderr);
+    assert.match(broken.stdout, /ERROR MISSING_RESOURCE_POLICY/);
+    assert.match(broken.stdout, /ERROR CALLER_NOT_PERMITTED/);
+    assert.match(broken.stdout, /Result: PROBLEMS/);
+
+    const clash = await cli('--account', t.accountId, 'verify', '--model', MODEL, '--target', member);
+    assert.equal(clash.code, 1);
+    assert.match(clash.stderr, /name different accounts/);
+    const failed = await cli('verify', '--model', MODEL, '--target', '123456789012');
+    assert.equal(failed.code, 1);
+    assert.match(failed.stderr, /^AccessDenied\w*: /);
+  });
+
+  it('audit list shows the changes, filtered by account and paged; audit verify checks the chain', async () => {
+    const all = await json<{ records: Array<{ seq: number; accountId: string; action: string; resourceArn?: string }> }>(
+      'audit', 'list', '--all', '--limit', '2',
+    );
+    const actions = all.records.map((r) => r.action);
+    for (const a of [
+      'bedrock:PutEnforcedGuardrailConfiguration',
+      'bedrock:DeleteEnforcedGuardrailConfiguration',
+      'bedrock:PutResourcePolicy',
+      'bedrock:DeleteResourcePolicy',
+    ])
+      assert.ok(actions.includes(a), `${a} in ${actions.join(', ')}`);
+    const seqs = all.records.map((r) => r.seq);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => b - a), 'newest first');
+    assert.equal(new Set(seqs).size, seqs.length, 'pages do not overlap');
+
+    const memberOnly = await json<{ records: Array<{ accountId: string; action: string; principalArn: string }> }>(
+      'audit', 'list', '--account', member,
+    );
+    assert.ok(memberOnly.records.length > 0);
+    assert.ok(memberOnly.records.every((r) => r.accountId === member));
+    const put = memberOnly.records.find((r) => r.action === 'bedrock:PutEnforcedGuardrailConfiguration');
+    assert.equal(put?.principalArn, `arn:aws:sts::${member}:assumed-role/OrganizationAccountAccessRole/parapet-cli`);
+
+    const human = await cli('audit', 'list', '--action', 'bedrock:PutResourcePolicy');
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /bedrock:PutResourcePolicy/);
+    assert.doesNotMatch(human.stdout, /bedrock:DeleteResourcePolicy/);
+
+    const chain = await cli('audit', 'verify');
+    assert.equal(chain.code, 0, chain.stderr);
+    assert.match(chain.stdout, /^audit trail OK: \d+ record\(s\)/);
+  });
+
+  it('accounts create-key prints the key once and --save stores it for --account', async () => {
+    const r = await cli('accounts', 'create-key', member, '--save');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /warning: the secret access key is shown only this once/);
+    const id = /AWS_ACCESS_KEY_ID=(AKIA[A-Z2-7]{16})/.exec(r.stdout)?.[1];
+    assert.ok(id, r.stdout);
+    assert.match(r.stdout, /AWS_SECRET_ACCESS_KEY=\S{40}/);
+    const file = join(t.dataDir, 'credentials.json');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    const saved = (JSON.parse(readFileSync(file, 'utf8')) as { accounts: Array<{ accountId: string; name: string; accessKeyId: string }> })
+      .accounts.find((a) => a.accountId === member);
+    assert.equal(saved?.accessKeyId, id);
+    assert.equal(saved?.name, 'team-a');
+    // Now --account finds the member's own key (by id or name): no role to assume.
+    const me = await json<{ Arn: string }>('--account', 'team-a', 'whoami');
+    assert.equal(me.Arn, `arn:aws:iam::${member}:root`);
+
+    const bad = await cli('accounts', 'create-key', '12');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /not a 12-digit account id/);
   });
 });

@@ -17,7 +17,14 @@ export function createEnforcementConfigRepo(rt: SqlRuntime): EnforcementConfigRe
       try {
         await rt.db
           .insertInto('enforcement_configs')
-          .values({ config_id: c.configId, account_id: c.accountId, region: c.region, ...mutableColumns(c), created_at: c.createdAt, created_by: c.createdBy })
+          .values({
+            config_id: c.configId,
+            account_id: c.accountId,
+            region: c.region,
+            ...mutableColumns(c),
+            created_at: c.createdAt,
+            created_by: c.createdBy,
+          })
           .execute();
       } catch (e) {
         const kind = violatedConstraint(e);

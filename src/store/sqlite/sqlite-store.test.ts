@@ -78,6 +78,41 @@ describe('sqlite store specifics', () => {
     }
   });
 
+  it('upgrades a version-1 database in place, keeping its data', async () => {
+    const filename = freshFile();
+    const v1 = await openSqliteStore({ filename, cipher });
+    await v1.accounts.create({ accountId: '111111111111', name: 'a', role: 'member', createdAt: '2026-01-01T00:00:00.000Z' });
+    // roll the file back to what migration 0001 alone produced
+    const raw = unsafeRawSqlForTests(v1);
+    const v2Tables = await raw(
+      `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ` +
+        `('accounts', 'access_keys', 'guardrails', 'guardrail_versions', 'idempotency_tokens', 'tags', 'meta') ` +
+        `AND name NOT LIKE 'kysely_%' AND name NOT LIKE 'sqlite_%'`,
+    );
+    assert.equal(v2Tables.length, 12);
+    await raw('PRAGMA foreign_keys = OFF');
+    for (const { name } of v2Tables) await raw(`DROP TABLE ${String(name)}`);
+    await raw('PRAGMA foreign_keys = ON');
+    await raw(`DELETE FROM kysely_migration WHERE name <> '0001_initial'`);
+    await v1.close();
+
+    const upgraded = await openSqliteStore({ filename, cipher });
+    try {
+      assert.equal((await upgraded.accounts.get('111111111111'))?.name, 'a');
+      const record = await upgraded.audit.append({
+        at: '2026-01-01T00:00:00.000Z',
+        accountId: '111111111111',
+        principalArn: 'arn:aws:iam::111111111111:root',
+        action: 'test:Upgrade',
+        outcome: 'Success',
+      });
+      assert.equal(record.seq, 1);
+      await assert.rejects(unsafeRawSqlForTests(upgraded)('DELETE FROM audit_log'));
+    } finally {
+      await upgraded.close();
+    }
+  });
+
   it('serializes writers across processes sharing one file', async () => {
     const filename = freshFile();
     const setup = await openSqliteStore({ filename, cipher });

@@ -191,9 +191,9 @@ function invalidToken(): ServiceError {
 export function pageOf<T>(items: readonly T[], page: PageParams, scope: string): { items: T[]; nextToken?: string } {
   let offset = 0;
   if (page.nextToken !== undefined) {
+    if (!/^[A-Za-z0-9_-]+$/.test(page.nextToken)) throw invalidToken();
     let parsed: unknown;
     try {
-      if (!/^[A-Za-z0-9_-]+$/.test(page.nextToken)) throw invalidToken();
       parsed = JSON.parse(Buffer.from(page.nextToken, 'base64url').toString('utf8'));
     } catch {
       throw invalidToken();

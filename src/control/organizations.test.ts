@@ -890,11 +890,16 @@ describe('OrganizationService: who may call what', () => {
         message: new RegExp(`organizations:CreateOrganizationalUnit on resource: .*:root/o-[a-z0-9]+/${rootId}`),
       });
       // resource-scoped: the user may create OUs under the root only
+      await put([{ Effect: 'Allow', Action: 'organizations:CreateOrganizationalUnit', Resource: 'arn:aws:organizations::*:root/*' }]);
+      const top = (await e.orgs.createOrganizationalUnit(user, { ParentId: rootId, Name: 'x' })).OrganizationalUnit;
+      await rejects(e.orgs.createOrganizationalUnit(user, { ParentId: top.Id, Name: 'y' }), 'AccessDeniedException', {
+        message: new RegExp(`on resource: .*:ou/o-[a-z0-9]+/${top.Id}`),
+      });
       await put([
         { Effect: 'Allow', Action: 'organizations:*', Resource: '*' },
         { Effect: 'Deny', Action: 'organizations:RemoveAccountFromOrganization', Resource: '*' },
       ]);
-      await e.orgs.createOrganizationalUnit(user, { ParentId: rootId, Name: 'x' });
+      await e.orgs.createOrganizationalUnit(user, { ParentId: top.Id, Name: 'y' });
       await rejects(e.orgs.removeAccountFromOrganization(user, { AccountId: member }), 'AccessDeniedException', { message: /explicit deny/ });
       const audit = await e.s.audit.list({ limit: 1, action: 'organizations:CreateOrganizationalUnit' });
       assert.equal(audit[0]?.principalArn, userArn);

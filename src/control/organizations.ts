@@ -740,10 +740,11 @@ export class OrganizationService {
    * resource-based policy is not checked here (AWS accepts the policy without one; `verify` reports it).
    */
   async #checkBedrockContent(org: OrganizationRecord, content: string): Promise<void> {
-    if (content.length > MAX_BEDROCK_POLICY_CHARS && [...content].length > MAX_BEDROCK_POLICY_CHARS)
+    const chars = content.length > MAX_BEDROCK_POLICY_CHARS ? [...content].length : content.length;
+    if (chars > MAX_BEDROCK_POLICY_CHARS)
       throw orgError(
         'ConstraintViolationException',
-        `The policy content has ${[...content].length} characters; a BEDROCK_POLICY may have at most ` +
+        `The policy content has ${chars} characters; a BEDROCK_POLICY may have at most ` +
           `${MAX_BEDROCK_POLICY_CHARS.toLocaleString('en-US')}. Split it into several policies attached to the same target.`,
         { Reason: 'POLICY_CONTENT_LIMIT_EXCEEDED' },
       );

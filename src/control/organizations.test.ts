@@ -205,7 +205,7 @@ describe('OrganizationService: organizational units', () => {
       assert.deepEqual((await e.orgs.listChildren(e.mgmt, { ParentId: ou.Id, ChildType: 'ORGANIZATIONAL_UNIT' })).Children, [
         { Id: child.Id, Type: 'ORGANIZATIONAL_UNIT' },
       ]);
-      await rejects(e.orgs.deleteOrganizationalUnit(e.mgmt, { OrganizationalUnitId: ou.Id }), 'OrganizationNotEmptyException');
+      await rejects(e.orgs.deleteOrganizationalUnit(e.mgmt, { OrganizationalUnitId: ou.Id }), 'OrganizationalUnitNotEmptyException');
       await e.orgs.deleteOrganizationalUnit(e.mgmt, { OrganizationalUnitId: child.Id });
       await e.orgs.deleteOrganizationalUnit(e.mgmt, { OrganizationalUnitId: ou.Id });
       await rejects(e.orgs.describeOrganizationalUnit(e.mgmt, { OrganizationalUnitId: ou.Id }), 'OrganizationalUnitNotFoundException');

@@ -41,6 +41,7 @@ export const ERROR_CATALOGUE = {
   MalformedPolicyDocumentException: { status: 400, fault: 'client' },
   MasterCannotLeaveOrganizationException: { status: 400, fault: 'client' },
   OrganizationNotEmptyException: { status: 400, fault: 'client' },
+  OrganizationalUnitNotEmptyException: { status: 400, fault: 'client' },
   OrganizationalUnitNotFoundException: { status: 400, fault: 'client' },
   ParentNotFoundException: { status: 400, fault: 'client' },
   PolicyInUseException: { status: 400, fault: 'client' },

@@ -937,8 +937,8 @@ function organizationCases({ test, rawTest }: Cases): void {
       await s.organizations.createPolicy(orgPolicy(org, 'p-00000001', 'guard'));
       await s.organizations.attach('p-00000001', child.ouId, at(4));
       await s.organizations.attach('p-00000001', parent.ouId, at(5));
-      await assert.rejects(s.organizations.deleteOu(parent.ouId), rejectsWith('OrganizationNotEmptyException'));
-      await assert.rejects(s.organizations.deleteOu(child.ouId), rejectsWith('OrganizationNotEmptyException'));
+      await assert.rejects(s.organizations.deleteOu(parent.ouId), rejectsWith('OrganizationalUnitNotEmptyException'));
+      await assert.rejects(s.organizations.deleteOu(child.ouId), rejectsWith('OrganizationalUnitNotEmptyException'));
       assert.equal(await s.organizations.moveMember(MEMBER, child.ouId, org.rootId), true);
       assert.equal(await s.organizations.deleteOu(child.ouId), true);
       assert.equal(await s.organizations.getOu(child.ouId), undefined);

@@ -266,7 +266,7 @@ export interface OrganizationRepo {
   listOus(orgId: string, parentId?: string): Promise<OrgUnitRecord[]>;
   /** Renames; same name under the same parent → DuplicateOrganizationalUnitException. */
   renameOu(ouId: string, name: string): Promise<void>;
-  /** OU with child OUs or accounts → OrganizationNotEmptyException; also removes its policy attachments. */
+  /** OU with child OUs or accounts → OrganizationalUnitNotEmptyException; also removes its policy attachments. */
   deleteOu(ouId: string): Promise<boolean>;
 
   /** The account already a member of any organization → AlreadyInOrganizationException. */

@@ -187,7 +187,7 @@ export function createOrganizationRepo(rt: SqlRuntime): OrganizationRepo {
           (await tx.selectFrom('org_members').select('account_id').where('parent_id', '=', ouId).executeTakeFirst());
         if (child) {
           throw orgError(
-            'OrganizationNotEmptyException',
+            'OrganizationalUnitNotEmptyException',
             `Organizational unit ${ouId} still contains accounts or organizational units. Move or delete them first.`,
           );
         }

@@ -88,6 +88,12 @@ describe('parapet CLI', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^ValidationException: 1 validation error detected/);
   });
+
+  it('resource-policy --allow-org outside an organization says to pass the organization id', async () => {
+    const r = await cli('resource-policy', 'put', `arn:aws:bedrock:us-east-1:${t.accountId}:guardrail/abcdefghijkl`, '--allow-org');
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /^AWSOrganizationsNotInUseException: Cannot find your organization \(.*\)\. Pass its id: --allow-org o-…/);
+  });
 });
 
 describe('parapet CLI: cross-account safeguards', () => {

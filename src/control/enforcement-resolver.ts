@@ -35,6 +35,29 @@ export interface EnforcementResolution {
   org?: OrgEffective;
 }
 
+/**
+ * May `caller` call bedrock:ApplyGuardrail on this guardrail (version)? Identity policies plus the guardrail's
+ * resource-based policy: the one check behind enforcement at Put time, at resolution and in `verify`.
+ */
+export async function evaluateApply(
+  services: Pick<Services, 'store' | 'authz'>,
+  caller: Caller,
+  guardrailArn: string,
+  ownerAccountId: string,
+  version: number | 'DRAFT',
+): Promise<{ permission: Evaluation; hasResourcePolicy: boolean }> {
+  const rp = await services.store.resourcePolicies.get(guardrailArn);
+  const permission = await services.authz.evaluate({
+    caller,
+    action: 'bedrock:ApplyGuardrail',
+    resource: guardrailArn,
+    ...(typeof version === 'number' ? { resourceAlternatives: [`${guardrailArn}:${version}`] } : {}),
+    resourceAccountId: ownerAccountId,
+    resourcePolicy: rp?.document,
+  });
+  return { permission, hasResourcePolicy: rp !== undefined };
+}
+
 export async function resolveEnforcement(
   services: Services,
   org: OrgEnforcementSource,
@@ -81,15 +104,7 @@ export async function resolveEnforcement(
   });
   const applied: AuthorizedGuardrail[] = [];
   for (const g of resolution.applied) {
-    const rp = await services.store.resourcePolicies.get(g.guardrailArn);
-    const permission = await services.authz.evaluate({
-      caller,
-      action: 'bedrock:ApplyGuardrail',
-      resource: g.guardrailArn,
-      ...(typeof g.version === 'number' ? { resourceAlternatives: [`${g.guardrailArn}:${g.version}`] } : {}),
-      resourceAccountId: g.ownerAccountId,
-      resourcePolicy: rp?.document,
-    });
+    const { permission } = await evaluateApply(services, caller, g.guardrailArn, g.ownerAccountId, g.version);
     applied.push({ ...g, permitted: permission.decision === 'Allow', permission });
   }
   return { applied, skipped: resolution.skipped, ...(effective ? { org: effective } : {}) };

@@ -9,6 +9,7 @@ import { conflict, notFound, ServiceError, validation } from '../core/errors.ts'
 import { isoTimestamp } from '../core/ports.ts';
 import { isKnownModelId } from '../org/index.ts';
 import type { EnforcementConfigRecord, GuardingMode } from '../store/types.ts';
+import { evaluateApply } from './enforcement-resolver.ts';
 import type { Services } from './services.ts';
 
 export interface PutEnforcedConfigRequest {
@@ -95,16 +96,8 @@ export class EnforcementService {
     const owner = ref.accountId ?? caller.accountId;
     const arn = guardrailArn(caller.region, owner, ref.guardrailId);
     if (owner !== caller.accountId) {
-      const rp = await this.#s.store.resourcePolicies.get(arn);
-      const e = await this.#s.authz.evaluate({
-        caller,
-        action: 'bedrock:ApplyGuardrail',
-        resource: arn,
-        resourceAlternatives: [`${arn}:${version}`],
-        resourceAccountId: owner,
-        resourcePolicy: rp?.document,
-      });
-      if (e.decision !== 'Allow')
+      const { permission, hasResourcePolicy: rp } = await evaluateApply(this.#s, caller, arn, owner, version);
+      if (permission.decision !== 'Allow')
         throw new ServiceError(
           'AccessDeniedException',
           `The guardrail ${arn} belongs to account ${owner}, and ${rp ? 'its resource-based policy does not' : 'it has no resource-based policy to'} ` +

@@ -8,7 +8,7 @@ import type { Caller } from '../core/caller.ts';
 import { accessDenied, validation } from '../core/errors.ts';
 import { type EffectiveGuardrailConfig, isEmbeddingModel } from '../org/index.ts';
 import { modelScopeWarnings } from './enforcement.ts';
-import { type AuthorizedGuardrail, type OrgEnforcementSource, resolveEnforcement } from './enforcement-resolver.ts';
+import { type AuthorizedGuardrail, evaluateApply, type OrgEnforcementSource, resolveEnforcement } from './enforcement-resolver.ts';
 import type { Services } from './services.ts';
 
 export type FindingCode =
@@ -182,16 +182,14 @@ export class VerifyService {
       return;
     }
     if (!(await this.#guardrailFindings(c.guardrailArn, c.ownerAccountId, c.region, c.guardrailId, c.version, where, add))) return;
-    const rp = await this.#s.store.resourcePolicies.get(c.guardrailArn);
-    const e = await this.#s.authz.evaluate({
-      caller: { accountId, principalArn: iamRootArn(accountId), accessKeyId: '', region: c.region },
-      action: 'bedrock:ApplyGuardrail',
-      resource: c.guardrailArn,
-      resourceAlternatives: [`${c.guardrailArn}:${c.version}`],
-      resourceAccountId: c.ownerAccountId,
-      resourcePolicy: rp?.document,
-    });
-    if (e.decision !== 'Allow')
+    const { permission, hasResourcePolicy: rp } = await evaluateApply(
+      this.#s,
+      { accountId, principalArn: iamRootArn(accountId), accessKeyId: '', region: c.region },
+      c.guardrailArn,
+      c.ownerAccountId,
+      c.version,
+    );
+    if (permission.decision !== 'Allow')
       add({
         severity: 'error',
         code: 'MISSING_RESOURCE_POLICY',
@@ -211,16 +209,14 @@ export class VerifyService {
       const owner = /:(\d{12}):guardrail\//.exec(c.guardrailArn)?.[1] ?? c.accountId;
       if (!(await this.#guardrailFindings(c.guardrailArn, owner, c.region, c.guardrailId, c.guardrailVersion, where, add))) continue;
       if (owner !== c.accountId) {
-        const rp = await this.#s.store.resourcePolicies.get(c.guardrailArn);
-        const e = await this.#s.authz.evaluate({
-          caller: { accountId: c.accountId, principalArn: iamRootArn(c.accountId), accessKeyId: '', region: c.region },
-          action: 'bedrock:ApplyGuardrail',
-          resource: c.guardrailArn,
-          resourceAlternatives: [`${c.guardrailArn}:${c.guardrailVersion}`],
-          resourceAccountId: owner,
-          resourcePolicy: rp?.document,
-        });
-        if (e.decision !== 'Allow')
+        const { permission } = await evaluateApply(
+          this.#s,
+          { accountId: c.accountId, principalArn: iamRootArn(c.accountId), accessKeyId: '', region: c.region },
+          c.guardrailArn,
+          owner,
+          c.guardrailVersion,
+        );
+        if (permission.decision !== 'Allow')
           add({
             severity: 'error',
             code: 'MISSING_RESOURCE_POLICY',

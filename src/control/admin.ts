@@ -64,8 +64,21 @@ export class AdminService {
 
   async listAudit(
     caller: Caller,
-    q: { accountId?: string; action?: string; resourceArn?: string; since?: string; until?: string; limit?: number; beforeSeq?: number },
-  ): Promise<{ records: AuditRecord[]; nextBeforeSeq?: number }> {
+    q: {
+      accountId?: string;
+      action?: string;
+      resourceArn?: string;
+      since?: string;
+      until?: string;
+      limit?: number;
+      beforeSeq?: number;
+      afterSeq?: number;
+      outcome?: string;
+      principalArn?: string;
+      region?: string;
+      actionPrefix?: string;
+    },
+  ): Promise<{ records: AuditRecord[]; nextBeforeSeq?: number; nextAfterSeq?: number }> {
     await this.#s.authz.require({
       caller,
       action: 'parapet:ListAuditRecords',
@@ -87,9 +100,15 @@ export class AdminService {
       ...(q.since !== undefined ? { since: new Date(q.since).toISOString() } : {}),
       ...(q.until !== undefined ? { until: new Date(q.until).toISOString() } : {}),
       ...(q.beforeSeq !== undefined ? { beforeSeq: q.beforeSeq } : {}),
+      ...(q.afterSeq !== undefined ? { afterSeq: q.afterSeq } : {}),
+      ...(q.outcome !== undefined ? { outcome: q.outcome } : {}),
+      ...(q.principalArn !== undefined ? { principalArn: q.principalArn } : {}),
+      ...(q.region !== undefined ? { region: q.region } : {}),
+      ...(q.actionPrefix !== undefined ? { actionPrefix: q.actionPrefix } : {}),
       limit,
     });
     const last = records.at(-1);
+    if (q.afterSeq !== undefined) return { records, ...(last ? { nextAfterSeq: last.seq } : { nextAfterSeq: q.afterSeq }) };
     return { records, ...(records.length === limit && last ? { nextBeforeSeq: last.seq } : {}) };
   }
 

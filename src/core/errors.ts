@@ -24,6 +24,11 @@ export const ERROR_CATALOGUE = {
   RequestEntityTooLargeException: { status: 413, fault: 'client' },
   UnsupportedMediaTypeException: { status: 415, fault: 'client' },
   ThrottlingException: { status: 429, fault: 'client' },
+  // bedrock-runtime model errors
+  ModelTimeoutException: { status: 408, fault: 'client' },
+  ModelErrorException: { status: 424, fault: 'client' },
+  ModelStreamErrorException: { status: 424, fault: 'client' },
+  ModelNotReadyException: { status: 429, fault: 'client' },
   // AWS Organizations (awsJson1_1: every client error is HTTP 400)
   AWSOrganizationsNotInUseException: { status: 400, fault: 'client' },
   AlreadyInOrganizationException: { status: 400, fault: 'client' },

@@ -15,7 +15,9 @@ export type Shape =
   | { kind: 'list'; member: Shape; min?: number; max?: number }
   | { kind: 'structure'; members: Readonly<Record<string, Member>> }
   | { kind: 'union'; members: Readonly<Record<string, Shape>> }
-  | { kind: 'map'; value: Shape; min?: number; max?: number };
+  | { kind: 'map'; value: Shape; min?: number; max?: number }
+  /** Any JSON value, passed through (Smithy `Document`: tool schemas, tool input, model-specific fields). */
+  | { kind: 'document' };
 
 export interface Member {
   shape: Shape;
@@ -35,6 +37,7 @@ export const struct = (members: Record<string, Member | Shape>): Shape => ({
   ) as Record<string, Member>,
 });
 export const req = (shape: Shape): Member => ({ shape, required: true });
+export const document: Shape = { kind: 'document' };
 export const union = (members: Record<string, Shape>): Shape => ({ kind: 'union', members });
 /** A pattern that must match the whole value. `text` is what the error message shows. */
 export const pattern = (text: string, opts: { min?: number; max?: number } = {}): Shape => ({
@@ -141,6 +144,8 @@ function walk(shape: Shape, value: unknown, path: string, issues: Issue[]): unkn
       for (const [k, v] of Object.entries(value)) out[k] = walk(shape.value, v, `${path}.${k}`, issues);
       return out;
     }
+    case 'document':
+      return value;
     case 'union': {
       if (typeof value !== 'object' || value === null || Array.isArray(value))
         throw jsonTypeError(path, 'a structure', value);

@@ -32,6 +32,11 @@ export type Qualifier = 'grounding_source' | 'query' | 'guard_content';
 export interface TextBlock {
   text: string;
   qualifiers?: readonly Qualifier[];
+  /**
+   * `false` keeps the prompt-attack filter off this block (the invocation gateway's untagged system prompt and
+   * assistant turns: the application's own text, not the user's). Default: checked.
+   */
+  promptAttack?: boolean;
 }
 
 export type OutputScope = 'INTERVENTIONS' | 'FULL';
@@ -118,14 +123,18 @@ export function assessSide(side: CompiledSide, request: AssessRequest): AssessRe
     const wantsHarm = side.contentFilters.some((f) => f.type !== 'PROMPT_ATTACK');
     const wantsAttack = side.contentFilters.some((f) => f.type === 'PROMPT_ATTACK');
     const conf: Partial<Record<HarmCategory | 'PROMPT_ATTACK', Confidence>> = {};
-    for (const text of guardedTexts) {
+    for (const i of guardedIdx) {
+      const block = request.content[i];
+      if (!block) continue;
+      const text = block.text;
       if (wantsHarm) {
         const harm = classifyHarm(text);
         for (const [cat, r] of Object.entries(harm) as [HarmCategory, { confidence: Confidence }][]) {
           conf[cat] = maxConfidence(conf[cat] ?? 'NONE', r.confidence);
         }
       }
-      if (wantsAttack) conf.PROMPT_ATTACK = maxConfidence(conf.PROMPT_ATTACK ?? 'NONE', classifyPromptAttack(text).confidence);
+      if (wantsAttack && block.promptAttack !== false)
+        conf.PROMPT_ATTACK = maxConfidence(conf.PROMPT_ATTACK ?? 'NONE', classifyPromptAttack(text).confidence);
     }
     const filters: ContentFilterAssessment[] = [];
     for (const f of side.contentFilters) {

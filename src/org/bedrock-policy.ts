@@ -14,7 +14,7 @@ import { ServiceError } from '../core/errors.ts';
 import { AWS_REGIONS } from '../core/regions.ts';
 import { JsonSyntaxError, parseJson } from '../iam/json.ts';
 import type { JsonValue } from '../iam/json.ts';
-import { modelIdProblem } from './models.ts';
+import { modelIdProblem } from '../core/models.ts';
 import {
   CHILD_CONTROL, VALUE_OPERATORS, describeSource, formatPath, mergeLevels, toPlainJson,
 } from './policy-syntax.ts';

@@ -9,11 +9,11 @@ export type {
 export {
   MAX_BEDROCK_POLICY_CHARS, effectiveBedrockPolicy, parseBedrockPolicy, parseVersionedGuardrailArn,
 } from './bedrock-policy.ts';
-export type { KnownModel } from './models.ts';
+export type { KnownModel } from '../core/models.ts';
 export {
   ALL_MODELS, EXCLUDED_MODEL_ID_RE, INCLUDED_MODEL_ID_RE, INFERENCE_PROFILE_PREFIXES, KNOWN_MODELS,
   isEmbeddingModel, isKnownModelId, isOpaqueModelArn, modelIdProblem, modelMatches, normalizeModelId,
-} from './models.ts';
+} from '../core/models.ts';
 export type {
   AccountEnforcedConfig, AppliedGuardrail, GuardrailOrigin, GuardrailOwnership, RequestGuardrail, Resolution, ResolveInput,
   SkippedGuardrail,

@@ -33,7 +33,7 @@ import { parseGuardrailIdentifier } from '../core/arn.ts';
 import { validation } from '../core/errors.ts';
 import type { GuardrailOrigin } from '../engine/assessment.ts';
 import type { EffectiveGuardrailConfig, GuardingMode } from './bedrock-policy.ts';
-import { isEmbeddingModel, modelMatches, normalizeModelId } from './models.ts';
+import { isEmbeddingModel, modelMatches, normalizeModelId } from '../core/models.ts';
 
 export type { GuardrailOrigin };
 export type GuardrailOwnership = 'SELF' | 'CROSS_ACCOUNT';

@@ -10,7 +10,7 @@ import type { Store } from '../store/types.ts';
 import { BodyBudget, parseJsonBody, readBody, sendError, sendJson, sendXml } from './http-io.ts';
 import type { AnyRequest, AnyResponse, Handler } from './listener.ts';
 import { parseForm, queryError, queryResponse } from './protocols/aws-query.ts';
-import { type Operation, type Protocol, Router, safePath } from './router.ts';
+import { type Operation, type OperationResult, type Protocol, Router, safePath } from './router.ts';
 import { type KeyLookup, parseRawQuery, prepareSigV4, scopeServiceOf } from './sigv4.ts';
 
 const QUERY_BODY_LIMIT = 64 * 1024;
@@ -24,6 +24,10 @@ export interface AppDeps {
   /** Request bytes buffered at once across all requests (default 256 MiB). */
   maxBufferedBodyBytes?: number;
   log?: (line: Record<string, unknown>) => void;
+  /** Region of bearer-authenticated calls that name none (`x-parapet-region` header). Default us-east-1. */
+  defaultRegion?: string;
+  /** Served at `GET /metrics` (Prometheus text) when given. */
+  metrics?: { render(): Promise<string>; contentType(): string };
 }
 
 interface AuthKey extends KeyLookup {
@@ -125,6 +129,44 @@ export function createHandler(deps: AppDeps): Handler {
   interface RequestState {
     protocol: Protocol;
     xmlns: string;
+    errorStyle: 'aws' | 'openai';
+  }
+
+  /** `Authorization: Bearer <AccessKeyId>:<SecretAccessKey>[:<SessionToken>]` (the OpenAI-compatible endpoint). */
+  async function bearerCaller(req: AnyRequest): Promise<Caller> {
+    const auth = header(req, 'authorization') ?? '';
+    const m = /^Bearer\s+([A-Z0-9]{16,128}):([^:\s]{1,256})(?::(\S{1,4096}))?$/.exec(auth);
+    if (!m)
+      throw new ServiceError(
+        'UnrecognizedClientException',
+        auth.startsWith('Bearer ')
+          ? 'The API key is not valid: use "<AccessKeyId>:<SecretAccessKey>" of a Parapet access key.'
+          : 'Missing API key: send "Authorization: Bearer <AccessKeyId>:<SecretAccessKey>".',
+      );
+    const [, accessKeyId = '', secret = '', token] = m;
+    const key = await lookupKey(accessKeyId);
+    const a = Buffer.from(secret);
+    const b = Buffer.from(key?.secretAccessKey ?? '');
+    if (!key || a.length !== b.length || !timingSafeEqual(a, b))
+      throw new ServiceError('UnrecognizedClientException', 'The API key is not valid (unknown or inactive access key, or wrong secret).');
+    if (key.session) {
+      const digest = createHash('sha256').update(token ?? '').digest();
+      const want = Buffer.from(key.session.sessionTokenSha256, 'hex');
+      if (token === undefined || digest.length !== want.length || !timingSafeEqual(digest, want))
+        throw new ServiceError('UnrecognizedClientException', 'Temporary credentials need their session token: "<AccessKeyId>:<SecretAccessKey>:<SessionToken>".');
+      if (Date.parse(key.session.expiresAt) <= deps.clock.now())
+        throw new ServiceError('ExpiredTokenException', 'The security token included in the request is expired.');
+    } else if (token !== undefined) throw new ServiceError('UnrecognizedClientException', INVALID_TOKEN);
+    const region = header(req, 'x-parapet-region') ?? deps.defaultRegion ?? 'us-east-1';
+    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region) || (deps.regions && !deps.regions.has(region)))
+      throw new ServiceError('ValidationException', `x-parapet-region '${region.slice(0, 40)}' is not a Region this gateway serves.`);
+    return {
+      accountId: key.accountId,
+      principalArn: key.principalArn,
+      accessKeyId,
+      region,
+      ...(key.session ? { session: { roleArn: key.session.roleArn, sourcePrincipalArn: key.session.sourcePrincipalArn, expiresAt: key.session.expiresAt } } : {}),
+    };
   }
 
   async function handle(req: AnyRequest, res: AnyResponse, requestId: string, state: RequestState): Promise<void> {
@@ -136,6 +178,13 @@ export function createHandler(deps: AppDeps): Handler {
 
     if (method === 'GET' && (rawPath === '/health' || rawPath === '/ready')) {
       sendJson(res, 200, { status: 'ok' }, { 'x-amzn-requestid': requestId });
+      return;
+    }
+
+    if (method === 'GET' && rawPath === '/metrics' && deps.metrics) {
+      const text = await deps.metrics.render();
+      res.writeHead(200, { 'content-type': deps.metrics.contentType(), 'content-length': Buffer.byteLength(text) });
+      res.end(text);
       return;
     }
 
@@ -162,6 +211,30 @@ export function createHandler(deps: AppDeps): Handler {
       signingName = op.signingName;
     }
 
+    if (op?.auth === 'bearer') {
+      state.errorStyle = op.errorStyle ?? 'aws';
+      const caller = await bearerCaller(req);
+      const { body, release } = await readBody(req, op.bodyLimitBytes, { deadlineMs: BODY_DEADLINE_MS, budget });
+      let parsed: unknown;
+      try {
+        parsed = op.rawBody ? undefined : parseJsonBody(body);
+      } finally {
+        release();
+      }
+      const result = await runOperation(op, res, {
+        requestId,
+        caller,
+        labels,
+        query: parseRawQuery(rawQuery),
+        headers: req.headers,
+        body: parsed,
+        ...(op.rawBody ? { rawBody: body } : {}),
+      });
+      await writeResult(res, protocol, state, op, result, requestId);
+      deps.log?.({ requestId, op: op.name, account: caller.accountId, status: result.status });
+      return;
+    }
+
     const pending = await prepareSigV4(
       { method, rawPath, rawQuery, headers: req.headers },
       { now: deps.clock.now(), expectedService: signingName, regions: deps.regions, lookup: lookupKey },
@@ -179,7 +252,7 @@ export function createHandler(deps: AppDeps): Handler {
         op = queryOps.get(`${signingName}:${action}`);
         if (!op) throw new ServiceError('UnknownOperationException', `The action '${action.slice(0, 100)}' is not valid for this endpoint.`);
         parsed = params;
-      } else {
+      } else if (!op?.rawBody) {
         parsed = parseJsonBody(body);
       }
     } finally {
@@ -195,22 +268,88 @@ export function createHandler(deps: AppDeps): Handler {
       ...(session ? { session: { roleArn: session.roleArn, sourcePrincipalArn: session.sourcePrincipalArn, expiresAt: session.expiresAt } } : {}),
     };
 
-    const result = await op.handle({
+    const result = await runOperation(op, res, {
       requestId,
       caller,
       labels,
       query: parseRawQuery(rawQuery),
       headers: req.headers,
       body: parsed,
+      ...(op.rawBody ? { rawBody: body } : {}),
     });
-    const baseHeaders = { 'x-amzn-requestid': requestId, ...result.headers };
-    if (protocol === 'awsQuery') sendXml(res, result.status, queryResponse(op.name, state.xmlns, result.body, requestId), baseHeaders);
-    else if (protocol === 'awsJson1_1') sendJson(res, result.status, result.body ?? {}, { 'content-type': JSON_1_1, ...baseHeaders });
-    else sendJson(res, result.status, result.body ?? {}, baseHeaders);
+    await writeResult(res, protocol, state, op, result, requestId);
     deps.log?.({ requestId, op: op.name, account: accountId, status: result.status });
   }
 
+  /** Runs the operation with an abort signal that fires when the client goes away first. */
+  async function runOperation(
+    op: Operation,
+    res: AnyResponse,
+    ctx: Omit<Parameters<Operation['handle']>[0], 'signal'>,
+  ): Promise<OperationResult> {
+    const ac = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) ac.abort();
+    });
+    return op.handle({ ...ctx, signal: ac.signal });
+  }
+
+  async function writeResult(
+    res: AnyResponse,
+    protocol: Protocol,
+    state: RequestState,
+    op: Operation,
+    result: OperationResult,
+    requestId: string,
+  ): Promise<void> {
+    const baseHeaders = { 'x-amzn-requestid': requestId, ...result.headers };
+    try {
+      if (result.stream) await writeStream(res, result.status, baseHeaders, result.stream, requestId);
+      else if (result.raw) {
+        if (!res.headersSent && !res.writableEnded) {
+          res.writeHead(result.status, { 'content-length': result.raw.byteLength, ...baseHeaders });
+          res.end(result.raw);
+        }
+      } else if (protocol === 'awsQuery') sendXml(res, result.status, queryResponse(op.name, state.xmlns, result.body, requestId), baseHeaders);
+      else if (protocol === 'awsJson1_1') sendJson(res, result.status, result.body ?? {}, { 'content-type': JSON_1_1, ...baseHeaders });
+      else sendJson(res, result.status, result.body ?? {}, baseHeaders);
+    } finally {
+      if (result.after)
+        await result.after().catch((err: unknown) =>
+          deps.log?.({ requestId, error: 'AfterResponseFailed', detail: err instanceof Error ? err.stack : String(err) }),
+        );
+    }
+  }
+
+  async function writeStream(
+    res: AnyResponse,
+    status: number,
+    headers: Record<string, string>,
+    stream: AsyncIterable<Uint8Array | string>,
+    requestId: string,
+  ): Promise<void> {
+    res.writeHead(status, headers);
+    // Both HTTP/1.1 and HTTP/2 compatibility responses are writable streams.
+    const out = res as unknown as NodeJS.WritableStream & { writableEnded: boolean; destroyed: boolean };
+    const closed = new Promise<void>((resolve) => res.once('close', () => resolve()));
+    try {
+      for await (const chunk of stream) {
+        if (res.writableEnded || res.destroyed) break;
+        if (!out.write(chunk)) await Promise.race([new Promise<void>((r) => res.once('drain', () => r())), closed]);
+      }
+    } catch (err) {
+      // The stream reports its own errors in-band; anything that escapes only ends the response.
+      deps.log?.({ requestId, error: 'StreamFailed', detail: err instanceof Error ? err.stack : String(err) });
+    } finally {
+      if (!res.writableEnded && !res.destroyed) res.end();
+    }
+  }
+
   function sendFailure(res: AnyResponse, err: ServiceError, requestId: string, state: RequestState): void {
+    if (state.errorStyle === 'openai') {
+      sendOpenAIError(res, err, requestId);
+      return;
+    }
     if (state.protocol === 'awsQuery') sendXml(res, err.status, queryError(err, state.xmlns, requestId), { 'x-amzn-requestid': requestId });
     else if (state.protocol === 'awsJson1_1') sendError(res, err, requestId, JSON_1_1);
     else sendError(res, err, requestId);
@@ -218,7 +357,7 @@ export function createHandler(deps: AppDeps): Handler {
 
   return (req, res) => {
     const requestId = randomUUID();
-    const state: RequestState = { protocol: 'restJson1', xmlns: '' };
+    const state: RequestState = { protocol: 'restJson1', xmlns: '', errorStyle: 'aws' };
     handle(req, res, requestId, state).catch((err: unknown) => {
       if (isServiceError(err)) {
         sendFailure(res, err, requestId, state);
@@ -234,4 +373,29 @@ export function createHandler(deps: AppDeps): Handler {
       );
     });
   };
+}
+
+/** OpenAI's error object; authentication failures are 401 as OpenAI clients expect. */
+function sendOpenAIError(res: AnyResponse, err: ServiceError, requestId: string): void {
+  const unauthenticated = err.code === 'UnrecognizedClientException' || err.code === 'ExpiredTokenException';
+  const status = unauthenticated ? 401 : err.status;
+  const type =
+    status === 401
+      ? 'authentication_error'
+      : status === 403
+        ? 'permission_error'
+        : status === 404
+          ? 'not_found_error'
+          : status === 429
+            ? 'rate_limit_error'
+            : status >= 500
+              ? 'api_error'
+              : 'invalid_request_error';
+  const param = typeof err.members['param'] === 'string' ? err.members['param'] : null;
+  sendJson(
+    res,
+    status,
+    { error: { message: err.message, type, param, code: err.code } },
+    { 'x-amzn-errortype': err.code, 'x-amzn-requestid': requestId, 'x-request-id': requestId },
+  );
 }

@@ -8,15 +8,35 @@ export interface OperationContext {
   labels: Readonly<Record<string, string>>;
   query: Readonly<Record<string, string | string[]>>;
   headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** The parsed JSON body (`{}` when empty) for JSON operations. */
+  /** The parsed JSON body (`{}` when empty) for JSON operations; undefined for `rawBody` operations. */
   body: unknown;
+  /** The body bytes, for `rawBody` operations (InvokeModel). */
+  rawBody?: Buffer;
+  /** Aborted when the client goes away before the answer is complete. */
+  signal: AbortSignal;
 }
 
 export interface OperationResult {
   status: number;
+  /** JSON-serialized unless `raw` or `stream` is given. */
   body?: unknown;
   headers?: Record<string, string>;
+  /** Bytes sent as they are (InvokeModel's model-native body); `headers` carry the content type. */
+  raw?: Uint8Array;
+  /**
+   * A streamed answer (event stream, server-sent events): written chunk by chunk with back-pressure. The
+   * iterator owns error reporting once it has started (exception frames, error events).
+   */
+  stream?: AsyncIterable<Uint8Array | string>;
+  /** Runs after the answer was written (or the client went away): the audit records of an invocation. */
+  after?: () => Promise<void>;
 }
+
+/**
+ * How an operation authenticates: SigV4 (default), or `bearer` — the OpenAI-compatible endpoint, whose API key
+ * is `<AccessKeyId>:<SecretAccessKey>` of a Parapet access key.
+ */
+export type AuthScheme = 'sigv4' | 'bearer';
 
 /**
  * restJson1 (bedrock, bedrock-runtime): routed by method and path. awsJson1_1 (organizations): `POST /` with
@@ -38,6 +58,12 @@ export interface Operation {
   /** SigV4 signing name expected in the credential scope. */
   signingName: string;
   bodyLimitBytes: number;
+  /** Hand over the body as bytes instead of parsing JSON (InvokeModel: any content type). */
+  rawBody?: boolean;
+  /** Default `sigv4`. */
+  auth?: AuthScheme;
+  /** How errors are written: AWS restJson1 (default) or the OpenAI error object. */
+  errorStyle?: 'aws' | 'openai';
   handle(ctx: OperationContext): Promise<OperationResult>;
 }
 

@@ -35,6 +35,15 @@ import { OrganizationService } from '../control/organizations.ts';
 import { VerifyService } from '../control/verify.ts';
 import { adminOperations } from './operations/admin.ts';
 import { ResourcePolicyService } from '../control/resource-policies.ts';
+import { defaultModelsFile } from '../providers/models-file.ts';
+import { ProviderRegistry } from '../providers/registry.ts';
+import type { ModelsFile } from '../providers/types.ts';
+import { DEFAULT_GATEWAY_SETTINGS, type GatewaySettings, InvocationGateway } from '../runtime/invocation.ts';
+import { GatewayMetrics } from '../runtime/metrics.ts';
+import { AccountQuotas, type QuotaSettings } from '../runtime/quotas.ts';
+import { converseOperations } from './operations/converse.ts';
+import { invokeModelOperations } from './operations/invoke-model.ts';
+import { openAIOperations } from './operations/openai-chat.ts';
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_REGION = 'us-east-1';
@@ -54,6 +63,12 @@ export interface ServeOptions {
    * credentials.json.
    */
   demo?: boolean;
+  /** Which upstream serves each model id (default: only the built-in demo model parapet.demo-v1). */
+  models?: ModelsFile;
+  /** Per-account runtime quotas (default: Bedrock's per-Region defaults). */
+  quotas?: QuotaSettings;
+  /** Fail-open guardrails, content logging, evaluation deadline. */
+  gateway?: Partial<GatewaySettings>;
 }
 
 export interface CredentialsFile {
@@ -77,6 +92,8 @@ export interface RunningServer {
   /** True when this start created the management account (its secret was printed). */
   bootstrapped: boolean;
   store: Store;
+  services: Services;
+  gateway: InvocationGateway;
   close(): Promise<void>;
 }
 
@@ -167,10 +184,27 @@ export function createServices(store: Store, clock: Clock, random: Random = node
   return services;
 }
 
-export function allOperations(s: Services): Operation[] {
+export function createGateway(
+  services: Services,
+  opts: { models?: ModelsFile; quotas?: QuotaSettings; gateway?: Partial<GatewaySettings> } = {},
+): InvocationGateway {
+  return new InvocationGateway({
+    services,
+    org: services.organizations,
+    models: new ProviderRegistry(opts.models ?? defaultModelsFile(), { defaultRegion: DEFAULT_REGION }),
+    quotas: new AccountQuotas(opts.quotas ?? {}, services.clock),
+    metrics: new GatewayMetrics(),
+    settings: { ...DEFAULT_GATEWAY_SETTINGS, ...opts.gateway },
+  });
+}
+
+export function allOperations(s: Services, gateway: InvocationGateway): Operation[] {
   return [
     ...bedrockControlOperations(s),
-    ...bedrockRuntimeOperations({ guardrails: s.guardrails, compiled: s.compiled, monotonic: s.monotonic }),
+    ...bedrockRuntimeOperations({ guardrails: s.guardrails, compiled: s.compiled, monotonic: s.monotonic, gateway }),
+    ...converseOperations(gateway),
+    ...invokeModelOperations(gateway),
+    ...openAIOperations(gateway),
     ...organizationsOperations(s),
     ...stsOperations(s),
     ...iamOperations(s),
@@ -190,12 +224,23 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   const services = createServices(store, clock);
   if (bootstrapped && opts.demo) await createDemoOrganization(services);
+  const gateway = createGateway(services, opts);
+  if (gateway.deps.settings.failOpen.size)
+    await services.audit.record({
+      accountId: (await store.meta.get('managementAccountId')) ?? '000000000000',
+      principalArn: 'parapet:operator',
+      action: 'parapet:ConfigureFailOpen',
+      outcome: 'Success',
+      detail: { failOpen: [...gateway.deps.settings.failOpen].sort() },
+    });
   const handler = createHandler({
     store,
     clock,
     regions: opts.regions ?? parseRegions(undefined),
     log: opts.log,
-    operations: allOperations(services),
+    operations: allOperations(services, gateway),
+    defaultRegion: DEFAULT_REGION,
+    metrics: gateway.deps.metrics,
   });
 
   const dual = createDualServer(handler);
@@ -224,6 +269,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     credentials,
     bootstrapped,
     store,
+    services,
+    gateway,
     async close() {
       await dual.close();
       await store.close();

@@ -1562,6 +1562,43 @@ function auditCases({ test, rawTest }: Cases): void {
       assert.deepEqual(await s.audit.verify(), { ok: true, count: 3 });
     });
 
+    test('appendMany writes consecutive, linked records in one go; an empty batch writes nothing', async (s) => {
+      await s.audit.append(entry(1));
+      assert.deepEqual(await s.audit.appendMany([]), []);
+      const batch = await s.audit.appendMany([entry(2, { outcome: 'INTERVENED' }), entry(3), entry(4)]);
+      assert.deepEqual(
+        batch.map((r) => r.seq),
+        [2, 3, 4],
+      );
+      assert.equal(batch[1]?.prevHash, batch[0]?.hash);
+      assert.equal(batch[2]?.prevHash, batch[1]?.hash);
+      assert.deepEqual(await s.audit.verify(), { ok: true, count: 4 });
+      // A batch with one bad entry writes none of it.
+      await assert.rejects(s.audit.appendMany([entry(5), entry(6, { detail: { big: 1n } })]), rejectsWith('ValidationException'));
+      assert.deepEqual(await s.audit.verify(), { ok: true, count: 4 });
+    });
+
+    test('list: afterSeq follows the trail oldest first; outcome, principal, Region and action-prefix filters', async (s) => {
+      await s.audit.appendMany([
+        entry(1), // 1
+        entry(2, { outcome: 'INTERVENED', region: REGION }), // 2
+        entry(3, { principalArn: 'arn:aws:iam::111111111111:user/bob', action: 'bedrock:Converse' }), // 3
+        entry(4, { action: 'organizations:CreatePolicy', region: 'eu-west-1' }), // 4
+        entry(5, { action: 'bedrock_x%:Odd' }), // 5
+      ]);
+      const seqs = async (q: Omit<AuditQuery, 'limit'> & { limit?: number }) =>
+        (await s.audit.list({ limit: 100, ...q })).map((r) => r.seq);
+      assert.deepEqual(await seqs({ afterSeq: 2 }), [3, 4, 5]);
+      assert.deepEqual(await seqs({ afterSeq: 2, limit: 1 }), [3]);
+      assert.deepEqual(await seqs({ afterSeq: 5 }), []);
+      assert.deepEqual(await seqs({ outcome: 'INTERVENED' }), [2]);
+      assert.deepEqual(await seqs({ principalArn: 'arn:aws:iam::111111111111:user/bob' }), [3]);
+      assert.deepEqual(await seqs({ region: 'eu-west-1' }), [4]);
+      assert.deepEqual(await seqs({ actionPrefix: 'bedrock:' }), [3, 2, 1]);
+      assert.deepEqual(await seqs({ actionPrefix: 'bedrock_x%' }), [5]);
+      assert.deepEqual(await seqs({ actionPrefix: 'bedrock_' }), [5]);
+    });
+
     test('payloads come back as their JSON; absent and null stay distinct; non-JSON is refused', async (s) => {
       const r = await s.audit.append(
         entry(1, { before: null, after: undefined, detail: { when: new Date(T0), gone: undefined, n: -0, list: [undefined] } }),

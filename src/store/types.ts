@@ -459,12 +459,21 @@ export interface AuditQuery {
   until?: string;
   /** Newest first; records with seq < beforeSeq. */
   beforeSeq?: number;
+  /** Records with seq > afterSeq, OLDEST first (for following the trail). */
+  afterSeq?: number;
+  outcome?: string;
+  principalArn?: string;
+  region?: string;
+  /** Actions starting with this, e.g. `bedrock:` or `organizations:`. */
+  actionPrefix?: string;
   limit: number;
 }
 
 export interface AuditRepo {
   /** Appends atomically after the current head; returns the stored record. */
   append(e: AuditEntry): Promise<AuditRecord>;
+  /** Appends several in order, atomically (one invocation's records together). */
+  appendMany(entries: readonly AuditEntry[]): Promise<AuditRecord[]>;
   /** Newest first. */
   list(q: AuditQuery): Promise<AuditRecord[]>;
   /** Recomputes the chain: ok, or the first seq whose hash or link does not verify. */

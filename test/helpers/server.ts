@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { BedrockClient } from '@aws-sdk/client-bedrock';
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import { type RunningServer, startServer } from '../../src/server/serve.ts';
+import { type RunningServer, type ServeOptions, startServer } from '../../src/server/serve.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -16,7 +16,7 @@ export interface TestServer {
   accountId: string;
   bedrock(region?: string, creds?: { accessKeyId: string; secretAccessKey: string }): BedrockClient;
   /** The runtime client over its default transport (HTTP/2, h2c prior knowledge). */
-  runtime(region?: string): BedrockRuntimeClient;
+  runtime(region?: string, creds?: AwsCreds): BedrockRuntimeClient;
   /** The runtime client forced onto HTTP/1.1. */
   runtimeHttp1(region?: string): BedrockRuntimeClient;
   /**
@@ -42,9 +42,15 @@ export interface AwsCreds {
   sessionToken?: string;
 }
 
-export async function startTestServer(): Promise<TestServer> {
+/**
+ * `opts` may set the models file, quotas and gateway settings. Quotas are off unless a test sets them, so that
+ * fast test loops are never throttled by Bedrock's default per-second limits.
+ */
+export async function startTestServer(
+  opts: Pick<ServeOptions, 'models' | 'quotas' | 'gateway' | 'demo'> = {},
+): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parapet-test-'));
-  const server = await startServer({ port: 0, dataDir });
+  const server = await startServer({ port: 0, dataDir, quotas: { disabled: true }, ...opts });
   const mgmt = server.credentials.accounts.find((a) => a.role === 'management');
   if (!mgmt) throw new Error('no management account was bootstrapped');
   const credentials = { accessKeyId: mgmt.accessKeyId, secretAccessKey: mgmt.secretAccessKey };
@@ -60,8 +66,8 @@ export async function startTestServer(): Promise<TestServer> {
     accountId: mgmt.accountId,
     bedrock: (region = 'us-east-1', creds = credentials) =>
       track(new BedrockClient({ region, endpoint: server.url, credentials: creds, maxAttempts: 1 })),
-    runtime: (region = 'us-east-1') =>
-      track(new BedrockRuntimeClient({ region, endpoint: server.url, credentials, maxAttempts: 1 })),
+    runtime: (region = 'us-east-1', creds: AwsCreds = credentials) =>
+      track(new BedrockRuntimeClient({ region, endpoint: server.url, credentials: creds, maxAttempts: 1 })),
     runtimeHttp1: (region = 'us-east-1') =>
       track(
         new BedrockRuntimeClient({

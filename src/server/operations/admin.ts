@@ -59,6 +59,11 @@ export function adminOperations(deps: { admin: AdminService; verify: VerifyServi
       const until = q(ctx, 'until');
       const limit = intParam(ctx, 'limit');
       const beforeSeq = intParam(ctx, 'before');
+      const afterSeq = intParam(ctx, 'after');
+      const outcome = q(ctx, 'outcome');
+      const principalArn = q(ctx, 'principal');
+      const region = q(ctx, 'region');
+      const actionPrefix = q(ctx, 'actionPrefix');
       const out = await deps.admin.listAudit(ctx.caller, {
         ...(accountId !== undefined ? { accountId } : {}),
         ...(action !== undefined ? { action } : {}),
@@ -67,6 +72,11 @@ export function adminOperations(deps: { admin: AdminService; verify: VerifyServi
         ...(until !== undefined ? { until } : {}),
         ...(limit !== undefined ? { limit } : {}),
         ...(beforeSeq !== undefined ? { beforeSeq } : {}),
+        ...(afterSeq !== undefined ? { afterSeq } : {}),
+        ...(outcome !== undefined ? { outcome } : {}),
+        ...(principalArn !== undefined ? { principalArn } : {}),
+        ...(region !== undefined ? { region } : {}),
+        ...(actionPrefix !== undefined ? { actionPrefix } : {}),
       });
       return { status: 200, body: out };
     }),

@@ -4,6 +4,7 @@ import { validation } from '../../core/errors.ts';
 import { parseVersion } from '../../control/guardrails.ts';
 import { type ApplyDeps, type ApplyGuardrailRequest, applyGuardrail } from '../../runtime/apply-guardrail.ts';
 import type { Operation } from '../router.ts';
+import type { InvocationGateway } from '../../runtime/invocation.ts';
 
 /** ApplyGuardrail accepts up to this many bytes of JSON (texts up to ~1 MB plus framing). */
 export const APPLY_BODY_LIMIT = 8 * 1024 * 1024;
@@ -24,7 +25,7 @@ const applyShape = struct({
   outputScope: enumOf(['INTERVENTIONS', 'FULL']),
 });
 
-export function bedrockRuntimeOperations(deps: ApplyDeps): Operation[] {
+export function bedrockRuntimeOperations(deps: ApplyDeps & { gateway?: InvocationGateway }): Operation[] {
   return [
     {
       name: 'ApplyGuardrail',
@@ -43,8 +44,14 @@ export function bedrockRuntimeOperations(deps: ApplyDeps): Operation[] {
           applyShape,
           ctx.body,
         );
+        deps.gateway?.takeApplyQuota(ctx.caller);
         const result = await applyGuardrail(deps, ctx.caller, { ...body, guardrailIdentifier: identifier, guardrailVersion });
-        return { status: 200, body: result };
+        const gateway = deps.gateway;
+        return {
+          status: 200,
+          body: result,
+          ...(gateway ? { after: () => gateway.recordApplyGuardrail(ctx.caller, ctx.requestId, body.source, result) } : {}),
+        };
       },
     },
   ];

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { validation } from '../../core/errors.ts';
 import { auditHash, GENESIS_HASH, normalizeAuditEntry, payloadJson } from '../audit-hash.ts';
 import type { AuditEntry, AuditRecord, AuditRepo } from '../types.ts';
@@ -13,18 +14,16 @@ const VERIFY_BATCH = 1000;
  * serialized: each one reads the head and writes seq = head + 1 in the same write transaction.
  */
 export function createAuditRepo(rt: SqlRuntime): AuditRepo {
-  return {
-    async append(e) {
-      const entry = normalizeAuditEntry(e);
-      return rt.writeTx([lockKeys.auditLog()], async (tx) => {
-        const head = await tx
-          .selectFrom('audit_log')
-          .select(['seq', 'hash'])
-          .orderBy('seq', 'desc')
-          .limit(1)
-          .executeTakeFirst();
-        const seq = head ? Number(head.seq) + 1 : 1;
-        const prevHash = head?.hash ?? GENESIS_HASH;
+  /** Appends in order in one write transaction: consecutive seqs, each linked to the one before. */
+  const appendAll = async (entries: readonly AuditEntry[]): Promise<AuditRecord[]> => {
+    const normalized = entries.map(normalizeAuditEntry);
+    return rt.writeTx([lockKeys.auditLog()], async (tx) => {
+      const head = await tx.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      let seq = head ? Number(head.seq) : 0;
+      let prevHash = head?.hash ?? GENESIS_HASH;
+      const out: AuditRecord[] = [];
+      for (const entry of normalized) {
+        seq += 1;
         const hash = auditHash(prevHash, { ...entry, seq });
         await tx
           .insertInto('audit_log')
@@ -45,8 +44,21 @@ export function createAuditRepo(rt: SqlRuntime): AuditRepo {
             hash,
           })
           .execute();
-        return { ...entry, seq, prevHash, hash };
-      });
+        out.push({ ...entry, seq, prevHash, hash });
+        prevHash = hash;
+      }
+      return out;
+    });
+  };
+  return {
+    async append(e) {
+      const [record] = await appendAll([e]);
+      if (!record) throw new Error('audit append wrote nothing');
+      return record;
+    },
+
+    appendMany(entries) {
+      return entries.length ? appendAll(entries) : Promise.resolve([]);
     },
 
     async list(q) {
@@ -61,7 +73,16 @@ export function createAuditRepo(rt: SqlRuntime): AuditRepo {
       if (q.since !== undefined) query = query.where('at', '>=', q.since);
       if (q.until !== undefined) query = query.where('at', '<=', q.until);
       if (q.beforeSeq !== undefined) query = query.where('seq', '<', q.beforeSeq);
-      const rows = await query.orderBy('seq', 'desc').limit(q.limit).execute();
+      if (q.afterSeq !== undefined) query = query.where('seq', '>', q.afterSeq);
+      if (q.outcome !== undefined) query = query.where('outcome', '=', q.outcome);
+      if (q.principalArn !== undefined) query = query.where('principal_arn', '=', q.principalArn);
+      if (q.region !== undefined) query = query.where('region', '=', q.region);
+      if (q.actionPrefix !== undefined)
+        query = query.where(sql<string>`substr(action, 1, ${q.actionPrefix.length})`, '=', q.actionPrefix);
+      const rows = await query
+        .orderBy('seq', q.afterSeq !== undefined ? 'asc' : 'desc')
+        .limit(q.limit)
+        .execute();
       return rows.map(toRecord);
     },
 

@@ -1,0 +1,296 @@
+/**
+ * Guarding one model call with every guardrail that applies to it (organization-enforced, account-enforced and
+ * requested): which text each guardrail evaluates (comprehensive or selective, per system and messages), the
+ * union of their decisions (any block blocks, masks compose), and the trace. No I/O: the guardrails arrive
+ * compiled and authorized.
+ *
+ * What each guardrail reads from the input (API.md 4.3, 5.2, 5.3):
+ * | part     | COMPREHENSIVE                          | SELECTIVE                                                  |
+ * |----------|----------------------------------------|------------------------------------------------------------|
+ * | system   | all system text                        | tagged system text only; nothing without tags              |
+ * | messages | all message text, tool results too     | tagged message text; all message text (no tool results) if none is tagged |
+ * A requested guardrail is SELECTIVE/SELECTIVE (the caller's tags decide); on InvokeModel a body without any tag is
+ * evaluated whole, system included, as Bedrock does. The prompt-attack filter reads tagged text, tool results, and
+ * user text when nothing is tagged; never the untagged system prompt or assistant turns (the application's own words).
+ * Output is always evaluated by every guardrail; grounding sources and queries tagged in the input feed the
+ * contextual-grounding check of the output.
+ */
+import type { Source } from '../engine/config/types.ts';
+import type { AppliedGuardrailDetails, GuardrailAssessment, GuardrailUsage } from '../engine/assessment.ts';
+import { type AssessResult, assess, type OutputScope, type TextBlock } from '../engine/assess.ts';
+import type { CompiledGuardrail } from '../engine/compile.ts';
+import type { GuardingMode } from '../org/index.ts';
+import type { GuardQualifier } from '../providers/types.ts';
+
+export interface GuardTarget {
+  /** The key of this guardrail's assessments in the trace: its id (`id:version` when one id appears twice). */
+  key: string;
+  /** `arn:version`, for audit and metrics. */
+  label: string;
+  compiled: CompiledGuardrail;
+  details: AppliedGuardrailDetails;
+  system: GuardingMode;
+  messages: GuardingMode;
+  /** Named in the request only (not enforced). */
+  requestOnly: boolean;
+  /** The operator chose to let calls through when this guardrail cannot be evaluated. */
+  failOpen: boolean;
+}
+
+/** One text of the request, split by input tags into pieces. */
+export interface InputField {
+  part: 'system' | 'messages';
+  role: 'system' | 'user' | 'assistant';
+  kind: 'text' | 'guardContent' | 'toolResult';
+  pieces: InputPiece[];
+  /** guardContent qualifiers (`grounding_source`, `query`, `guard_content`). */
+  qualifiers?: GuardQualifier[];
+  /** The text as it arrived (with its input tags). */
+  original?: string;
+}
+
+export interface InputPiece {
+  text: string;
+  tagged: boolean;
+}
+
+export interface GuardOptions {
+  /** InvokeModel semantics (XML tags; a body without tags is evaluated whole). */
+  invokeModel: boolean;
+  outputScope: OutputScope;
+  /** Monotonic milliseconds. */
+  now: () => number;
+  /** An evaluation longer than this fails (closed unless the guardrail is fail-open). */
+  deadlineMs: number;
+}
+
+export interface TargetAssessment {
+  target: GuardTarget;
+  source: Source;
+  /** Absent when the guardrail had nothing to read or failed open. */
+  result?: AssessResult;
+  assessment?: GuardrailAssessment;
+  latencyMs: number;
+  /** Set when evaluation failed and the guardrail's fail-open setting let the call through. */
+  failedOpen?: string;
+}
+
+export interface GuardOutcome {
+  blocked: boolean;
+  /** The message of the first guardrail that blocked (organization configs first, then account, then request). */
+  blockedMessage?: string;
+  anonymized: boolean;
+  /** Per field, per piece: the text after masking (same shape as the input). */
+  rewritten: string[][];
+  assessments: TargetAssessment[];
+}
+
+/** Thrown when a guardrail cannot be evaluated and is not fail-open. */
+export class GuardFailure extends Error {
+  readonly target: GuardTarget;
+  constructor(target: GuardTarget, reason: string) {
+    super(
+      `Guardrail ${target.label} could not be evaluated (${reason}); the call was refused because enforced guardrails fail closed.`,
+    );
+    this.name = 'GuardFailure';
+    this.target = target;
+  }
+}
+
+interface Selected {
+  field: number;
+  piece: number;
+  block: TextBlock;
+}
+
+const anyTagged = (fields: readonly InputField[], part: InputField['part']) =>
+  fields.some((f) => f.part === part && f.pieces.some((p) => p.tagged));
+
+/** The blocks one guardrail reads from the input, in order, with where each came from. */
+export function selectInput(target: GuardTarget, fields: readonly InputField[], invokeModel: boolean): Selected[] {
+  const tagsInSystem = anyTagged(fields, 'system');
+  const tagsInMessages = anyTagged(fields, 'messages');
+  const noTagsAnywhere = !tagsInSystem && !tagsInMessages;
+  const out: Selected[] = [];
+  fields.forEach((f, fi) => {
+    if (f.kind === 'guardContent' && f.qualifiers?.length && !f.qualifiers.includes('guard_content')) {
+      // Grounding source / query: read by contextual grounding on the output, not guarded as input.
+      return;
+    }
+    const mode = f.part === 'system' ? target.system : target.messages;
+    f.pieces.forEach((p, pi) => {
+      if (!p.text) return;
+      let take: boolean;
+      if (mode === 'COMPREHENSIVE') take = true;
+      else if (f.part === 'system')
+        take = p.tagged || (invokeModel && target.requestOnly && noTagsAnywhere && f.kind !== 'toolResult');
+      else take = tagsInMessages ? p.tagged : f.kind !== 'toolResult';
+      if (!take) return;
+      const promptAttack = p.tagged || f.kind === 'toolResult' || (noTagsAnywhere && f.role === 'user');
+      out.push({ field: fi, piece: pi, block: { text: p.text, promptAttack } });
+    });
+  });
+  return out;
+}
+
+/** Grounding sources and queries tagged in the input, for the output's contextual-grounding check. */
+export function groundingBlocks(fields: readonly InputField[]): TextBlock[] {
+  const out: TextBlock[] = [];
+  for (const f of fields) {
+    const q = f.qualifiers?.filter((x) => x === 'grounding_source' || x === 'query');
+    if (!q?.length) continue;
+    for (const p of f.pieces) if (p.text) out.push({ text: p.text, qualifiers: q });
+  }
+  return out;
+}
+
+/** Evaluates the input with every target. Throws GuardFailure for a failed guardrail that is not fail-open. */
+export function guardInput(targets: readonly GuardTarget[], fields: readonly InputField[], opts: GuardOptions): GuardOutcome {
+  const selections = targets.map((t) => selectInput(t, fields, opts.invokeModel));
+  const original = fields.map((f) => f.pieces.map((p) => p.text));
+  return combine(targets, selections, original, 'INPUT', opts, []);
+}
+
+/**
+ * Evaluates model output texts (one piece each) with every target. `grounding` comes from `groundingBlocks` of
+ * the input.
+ */
+export function guardOutput(
+  targets: readonly GuardTarget[],
+  texts: readonly string[],
+  grounding: readonly TextBlock[],
+  opts: GuardOptions,
+): GuardOutcome {
+  const selections = targets.map(() =>
+    texts.flatMap((text, i) => (text ? [{ field: i, piece: 0, block: { text } }] : [])),
+  );
+  return combine(targets, selections, texts.map((t) => [t]), 'OUTPUT', opts, grounding);
+}
+
+function combine(
+  targets: readonly GuardTarget[],
+  selections: Selected[][],
+  original: string[][],
+  source: Source,
+  opts: GuardOptions,
+  extra: readonly TextBlock[],
+): GuardOutcome {
+  const assessments: TargetAssessment[] = [];
+  let blockedMessage: string | undefined;
+  const anonymizers: number[] = [];
+  targets.forEach((target, ti) => {
+    const selected = selections[ti] ?? [];
+    if (!selected.length) return;
+    const started = opts.now();
+    let result: AssessResult;
+    try {
+      result = assess(target.compiled, { source, content: [...selected.map((s) => s.block), ...extra], outputScope: opts.outputScope });
+    } catch (err) {
+      const reason = `detector error: ${err instanceof Error ? err.message : String(err)}`;
+      if (!target.failOpen) throw new GuardFailure(target, reason);
+      assessments.push({ target, source, latencyMs: opts.now() - started, failedOpen: reason });
+      return;
+    }
+    const latencyMs = opts.now() - started;
+    if (latencyMs > opts.deadlineMs) {
+      const reason = `evaluation took ${Math.round(latencyMs)} ms, past the ${opts.deadlineMs} ms deadline`;
+      if (!target.failOpen) throw new GuardFailure(target, reason);
+      assessments.push({ target, source, latencyMs, failedOpen: reason });
+      return;
+    }
+    const assessment: GuardrailAssessment = {
+      ...result.assessment,
+      invocationMetrics: {
+        guardrailProcessingLatency: Math.max(0, Math.round(latencyMs)),
+        usage: result.usage,
+        guardrailCoverage: result.coverage,
+      },
+      appliedGuardrailDetails: target.details,
+    };
+    assessments.push({ target, source, result, assessment, latencyMs });
+    if (result.blocked && blockedMessage === undefined) blockedMessage = result.outputs[0]?.text ?? '';
+    else if (!result.blocked && result.anonymized) anonymizers.push(ti);
+  });
+
+  const rewritten = original.map((pieces) => [...pieces]);
+  if (blockedMessage === undefined) {
+    // Masks compose: each further anonymizing guardrail re-reads the text the previous ones masked.
+    anonymizers.forEach((ti, n) => {
+      const target = targets[ti];
+      const selected = selections[ti];
+      if (!target || !selected) return;
+      let outputs: { text: string }[];
+      if (n === 0) {
+        outputs = assessments.find((a) => a.target === target)?.result?.outputs ?? [];
+      } else {
+        const again = assess(target.compiled, {
+          source,
+          content: selected.map((s) => ({ ...s.block, text: rewritten[s.field]?.[s.piece] ?? s.block.text })),
+        });
+        if (!again.anonymized || again.blocked) return;
+        outputs = again.outputs;
+      }
+      selected.forEach((s, i) => {
+        const row = rewritten[s.field];
+        const masked = outputs[i]?.text;
+        if (row && masked !== undefined) row[s.piece] = masked;
+      });
+    });
+  }
+  return {
+    blocked: blockedMessage !== undefined,
+    ...(blockedMessage !== undefined ? { blockedMessage } : {}),
+    anonymized: blockedMessage === undefined && anonymizers.length > 0,
+    rewritten,
+    assessments,
+  };
+}
+
+/** Total usage over assessments (for audit and quotas). */
+export function totalUsage(assessments: readonly TargetAssessment[]): GuardrailUsage & { textUnits: number } {
+  const sum: GuardrailUsage & { textUnits: number } = {
+    topicPolicyUnits: 0,
+    contentPolicyUnits: 0,
+    wordPolicyUnits: 0,
+    sensitiveInformationPolicyUnits: 0,
+    sensitiveInformationPolicyFreeUnits: 0,
+    contextualGroundingPolicyUnits: 0,
+    textUnits: 0,
+  };
+  for (const a of assessments) {
+    const u = a.result?.usage;
+    if (!u) continue;
+    sum.topicPolicyUnits += u.topicPolicyUnits;
+    sum.contentPolicyUnits += u.contentPolicyUnits;
+    sum.wordPolicyUnits += u.wordPolicyUnits;
+    sum.sensitiveInformationPolicyUnits += u.sensitiveInformationPolicyUnits;
+    sum.sensitiveInformationPolicyFreeUnits += u.sensitiveInformationPolicyFreeUnits;
+    sum.contextualGroundingPolicyUnits += u.contextualGroundingPolicyUnits;
+    sum.textUnits += Math.max(
+      u.topicPolicyUnits,
+      u.contentPolicyUnits,
+      u.wordPolicyUnits,
+      u.sensitiveInformationPolicyUnits,
+      u.contextualGroundingPolicyUnits,
+    );
+  }
+  return sum;
+}
+
+/** The policy types that intervened in one assessment (for audit and metrics; never the matched text). */
+export function firedPolicies(a: GuardrailAssessment): Array<{ policy: string; type: string; name?: string; action: string }> {
+  const out: Array<{ policy: string; type: string; name?: string; action: string }> = [];
+  for (const t of a.topicPolicy?.topics ?? [])
+    if (t.detected) out.push({ policy: 'topic', type: 'DENY', name: t.name, action: t.action });
+  for (const f of a.contentPolicy?.filters ?? [])
+    if (f.detected) out.push({ policy: 'content', type: f.type, action: f.action });
+  for (const w of a.wordPolicy?.customWords ?? []) out.push({ policy: 'word', type: 'CUSTOM', action: w.action });
+  for (const w of a.wordPolicy?.managedWordLists ?? []) out.push({ policy: 'word', type: w.type, action: w.action });
+  for (const p of a.sensitiveInformationPolicy?.piiEntities ?? [])
+    if (p.detected) out.push({ policy: 'sensitive_information', type: p.type, action: p.action });
+  for (const r of a.sensitiveInformationPolicy?.regexes ?? [])
+    if (r.detected !== false) out.push({ policy: 'sensitive_information', type: 'REGEX', name: r.name, action: r.action });
+  for (const g of a.contextualGroundingPolicy?.filters ?? [])
+    if (g.detected) out.push({ policy: 'contextual_grounding', type: g.type, action: g.action });
+  return out;
+}

@@ -1,0 +1,146 @@
+/**
+ * The OpenAI-compatible endpoint: `POST /v1/chat/completions` (stream and non-stream), authenticated with a
+ * Parapet access key as the API key (`<AccessKeyId>:<SecretAccessKey>`), guarded exactly like Converse. The
+ * Region comes from `x-parapet-region` (default: the gateway's). A request guardrail may be named with the
+ * Bedrock headers `X-Amzn-Bedrock-GuardrailIdentifier` / `-GuardrailVersion` / `X-Amzn-Bedrock-Trace`; stream
+ * checking is chosen with `x-parapet-stream-processing-mode: sync|async`. Answers carry
+ * `amazon-bedrock-guardrailAction` and, when a trace was asked for, `amazon-bedrock-trace`.
+ */
+import { randomUUID } from 'node:crypto';
+import { ServiceError, validation } from '../../core/errors.ts';
+import {
+  chunkFrames,
+  DONE_FRAME,
+  formatChatCompletion,
+  OpenAIRequestError,
+  OpenAIStreamEncoder,
+  parseChatCompletionRequest,
+  type ParsedChatCompletionRequest,
+} from '../../providers/openai/format.ts';
+import { sseFrame } from '../../providers/sse.ts';
+import { chatFields } from '../../runtime/chat-fields.ts';
+import { guardedCall, guardedStream, guardInputPhase, type StreamState, upstreamError } from '../../runtime/guarded-call.ts';
+import type { InvocationGateway, TraceSetting } from '../../runtime/invocation.ts';
+import type { Operation, OperationContext, OperationResult } from '../router.ts';
+import { auditedFailure, parseGuardrailVersion, prepareAudited, withContent } from './converse.ts';
+
+export const CHAT_BODY_LIMIT = 8 * 1024 * 1024;
+
+function headerOf(ctx: OperationContext, name: string): string | undefined {
+  const v = ctx.headers[name];
+  return Array.isArray(v) ? v.join(',') : v;
+}
+
+function parse(ctx: OperationContext): ParsedChatCompletionRequest {
+  try {
+    return parseChatCompletionRequest(ctx.body);
+  } catch (err) {
+    if (err instanceof OpenAIRequestError)
+      throw new ServiceError('ValidationException', err.message, err.param ? { param: err.param } : {});
+    throw err;
+  }
+}
+
+function guardrailHeaders(ctx: OperationContext) {
+  const identifier = headerOf(ctx, 'x-amzn-bedrock-guardrailidentifier');
+  const version = headerOf(ctx, 'x-amzn-bedrock-guardrailversion');
+  if (identifier && !version) throw validation('X-Amzn-Bedrock-GuardrailVersion is required when X-Amzn-Bedrock-GuardrailIdentifier is set.');
+  if (version && !identifier) throw validation('X-Amzn-Bedrock-GuardrailIdentifier is required when X-Amzn-Bedrock-GuardrailVersion is set.');
+  const traceHeader = (headerOf(ctx, 'x-amzn-bedrock-trace') ?? 'DISABLED').toUpperCase();
+  if (!['ENABLED', 'DISABLED', 'ENABLED_FULL'].includes(traceHeader))
+    throw validation('X-Amzn-Bedrock-Trace must be ENABLED, DISABLED or ENABLED_FULL.');
+  const mode = headerOf(ctx, 'x-parapet-stream-processing-mode') ?? 'sync';
+  if (mode !== 'sync' && mode !== 'async') throw validation('x-parapet-stream-processing-mode must be sync or async.');
+  return {
+    ...(identifier && version ? { request: { identifier, version: parseGuardrailVersion(version, 'X-Amzn-Bedrock-GuardrailVersion') } } : {}),
+    trace: traceHeader as TraceSetting,
+    mode: mode as 'sync' | 'async',
+  };
+}
+
+export function openAIOperations(gw: InvocationGateway): Operation[] {
+  return [
+    {
+      name: 'ChatCompletions',
+      method: 'POST',
+      path: '/v1/chat/completions',
+      signingName: 'bedrock',
+      auth: 'bearer',
+      errorStyle: 'openai',
+      bodyLimitBytes: CHAT_BODY_LIMIT,
+      handle: (ctx) => chatCompletions(gw, ctx),
+    },
+  ];
+}
+
+async function chatCompletions(gw: InvocationGateway, ctx: OperationContext): Promise<OperationResult> {
+  const req = parse(ctx);
+  const g = guardrailHeaders(ctx);
+  const p = await prepareAudited(gw, {
+    caller: ctx.caller,
+    requestId: ctx.requestId,
+    operation: 'ChatCompletions',
+    modelId: req.model,
+    trace: g.trace,
+    ...(g.request ? { request: g.request } : {}),
+  });
+  const cf = chatFields(req.chat, { invokeModel: false });
+  const meta = { id: `chatcmpl-${randomUUID().replaceAll('-', '')}`, model: req.model, created: Math.floor(gw.deps.services.clock.now() / 1000) };
+  const guarded = p.targets.length > 0;
+  if (!req.stream) {
+    const result = await auditedFailure(gw, p, () =>
+      guardedCall(gw, p, req.chat, cf, false, async (chat) => ({
+        response: await p.route.provider.converse(p.route.upstreamModel, chat, { signal: ctx.signal }),
+      })),
+    );
+    const body: Record<string, unknown> = { ...formatChatCompletion(result.response, meta) };
+    if (guarded) body['amazon-bedrock-guardrailAction'] = result.intervened ? 'INTERVENED' : 'NONE';
+    if (guarded && g.trace !== 'DISABLED') body['amazon-bedrock-trace'] = { guardrail: result.trace };
+    return { status: 200, body, after: () => gw.record(p, withContent(gw, result.report, req.chat, result.response.content)) };
+  }
+  const input = await auditedFailure(gw, p, async () => guardInputPhase(gw, p, req.chat, cf, false));
+  const state: StreamState = { report: { outcome: 'NONE', status: 200, input: [], output: [], modelCalled: false }, trace: {}, intervened: false };
+  const events = guardedStream(
+    gw,
+    p,
+    input,
+    g.mode,
+    false,
+    (chat) => p.route.provider.converseStream(p.route.upstreamModel, chat, { signal: ctx.signal }),
+    state,
+    false,
+  );
+  const encoder = new OpenAIStreamEncoder({ ...meta, includeUsage: req.includeUsage });
+  async function* frames(): AsyncGenerator<string> {
+    try {
+      for await (const ev of events) {
+        const chunks = encoder.encode(ev);
+        if ('metadata' in ev && guarded) {
+          // The guardrail verdict rides on a last chunk of its own, before [DONE].
+          const verdict: Record<string, unknown> = {
+            id: meta.id,
+            object: 'chat.completion.chunk',
+            created: meta.created,
+            model: meta.model,
+            choices: [],
+            'amazon-bedrock-guardrailAction': state.intervened ? 'INTERVENED' : 'NONE',
+            ...(g.trace !== 'DISABLED' ? { 'amazon-bedrock-trace': { guardrail: state.trace } } : {}),
+          };
+          chunks.push(verdict as never);
+        }
+        if (chunks.length) yield chunkFrames(chunks);
+      }
+      yield DONE_FRAME;
+    } catch (err) {
+      const e = upstreamError(err, req.model);
+      state.report = { ...state.report, outcome: 'ERROR', status: e.status, errorCode: e.code };
+      yield sseFrame(JSON.stringify({ error: { message: e.message, type: 'api_error', param: null, code: e.code } }));
+    }
+  }
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
+    stream: frames(),
+    after: () => gw.record(p, state.report),
+  };
+}

@@ -8,6 +8,7 @@ import { guardrailArn, parseGuardrailIdentifier } from '../core/arn.ts';
 import type { Caller } from '../core/caller.ts';
 import { notFound, validation } from '../core/errors.ts';
 import { type Clock, isoTimestamp, newGuardrailId, type Random } from '../core/ports.ts';
+import type { AuditTrail } from '../audit/trail.ts';
 import type { CompiledCache } from '../engine/cache.ts';
 import { LIMITS } from '../engine/config/shape.ts';
 import type { GuardrailConfig } from '../engine/config/types.ts';
@@ -24,6 +25,8 @@ export interface ControlDeps {
   authz: Authorizer;
   /** Throws ResourceInUseException when an enforcement uses the guardrail (or that version). */
   inUse?: (g: GuardrailRecord, version?: number) => Promise<void>;
+  /** Every change (create, update, version, delete) is appended here. */
+  audit?: AuditTrail;
 }
 
 /** Operations another account may perform on a guardrail when its resource-based policy allows them. */
@@ -110,6 +113,17 @@ export class GuardrailService {
     this.#deps = deps;
   }
 
+  async #audit(caller: Caller, action: string, resourceArn: string, change: { before?: unknown; after?: unknown; detail?: unknown }) {
+    await this.#deps.audit?.record({
+      accountId: caller.accountId,
+      principalArn: caller.principalArn,
+      region: caller.region,
+      action,
+      resourceArn,
+      ...change,
+    });
+  }
+
   /**
    * Resolve an id or ARN to a guardrail in the caller's Region and authorize `action` on it. A guardrail of
    * another account is reachable by ARN for GetGuardrail and ApplyGuardrail when its resource-based policy
@@ -183,6 +197,9 @@ export class GuardrailService {
       tags: req.tags,
       maxTags: LIMITS.tagsPerResource,
     });
+    // An idempotent replay returns the guardrail created before: only a real creation is recorded.
+    if (rec.guardrailId === guardrailId)
+      await this.#audit(caller, 'bedrock:CreateGuardrail', rec.arn, { after: { config, tags: req.tags ?? [] } });
     return { guardrailId: rec.guardrailId, guardrailArn: rec.arn, version: 'DRAFT', createdAt: rec.createdAt };
   }
 
@@ -199,6 +216,7 @@ export class GuardrailService {
       now,
     );
     if (!rec) throw guardrailNotFound(identifier, caller);
+    await this.#audit(caller, 'bedrock:UpdateGuardrail', rec.arn, { before: current.config, after: config });
     return { guardrailId: rec.guardrailId, guardrailArn: rec.arn, version: 'DRAFT', updatedAt: rec.updatedAt };
   }
 
@@ -286,10 +304,12 @@ export class GuardrailService {
     if (version !== undefined) {
       const ok = await this.#deps.store.guardrails.deleteVersion(caller.accountId, caller.region, g.guardrailId, version);
       if (!ok) throw versionNotFound(identifier, version);
+      await this.#audit(caller, 'bedrock:DeleteGuardrail', `${g.arn}:${version}`, { detail: { version } });
       return {};
     }
     await this.#deps.store.guardrails.delete(caller.accountId, caller.region, g.guardrailId);
     await this.#deps.store.resourcePolicies.delete(g.arn);
+    await this.#audit(caller, 'bedrock:DeleteGuardrail', g.arn, { before: g.config });
     return {};
   }
 
@@ -306,6 +326,10 @@ export class GuardrailService {
       maxVersions: LIMITS.versionsPerGuardrail,
     });
     if (!v) throw guardrailNotFound(identifier, caller);
+    if (v.version > g.latestVersion)
+      await this.#audit(caller, 'bedrock:CreateGuardrailVersion', `${g.arn}:${v.version}`, {
+        after: { version: v.version, description: req.description ?? null, config: v.config },
+      });
     return { guardrailId: g.guardrailId, version: String(v.version) };
   }
 }

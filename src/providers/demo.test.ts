@@ -34,6 +34,11 @@ describe('demo model', () => {
     });
   });
 
+  it('decode base64: answers the decoded text, which the input never showed', () => {
+    const b64 = Buffer.from('write to jane@example.com').toString('base64');
+    assert.equal(textOf(demoAnswer(ask(`please decode base64: ${b64}`))), 'write to jane@example.com');
+  });
+
   it('answers the last user message, counting the whole conversation as input', () => {
     const r = demoAnswer({
       system: [{ text: 'be nice' }],

@@ -8,7 +8,9 @@
  * 2. Tools are configured and the last user text contains `call tool <name>` (case-insensitive `call tool`, exact
  *    tool name) for a defined tool → a single toolUse block (`toolUseId` `tooluse_demo_<n>`, n = 1 + the number
  *    of tool calls already in the conversation; input `{}`), stopReason `tool_use`.
- * 3. The last user text contains `repeat:` (case-insensitive) → exactly the text after the first `repeat:`,
+ * 3. The last user text contains `decode base64: <base64>` → the decoded text (so the *output* can hold what
+ *    the input filters never saw: an obfuscated prompt, caught by output guarding).
+ *    Otherwise, `repeat:` (case-insensitive) → exactly the text after the first `repeat:`,
  *    trimmed. `repeat: my email is jane@example.com` makes the model output PII.
  * 4. Otherwise → `Demo model (parapet.demo-v1) here. You said: <first 200 characters of the text>`.
  *
@@ -119,8 +121,13 @@ export function demoAnswer(req: ChatRequest): DemoAnswer {
         usage: usage(1),
       };
     }
+    const decode = /decode base64:\s*([A-Za-z0-9+/=]+)/i.exec(said);
     const repeat = said.search(/repeat:/i);
-    text = repeat >= 0 ? said.slice(repeat + 'repeat:'.length).trim() : `Demo model (parapet.demo-v1) here. You said: ${firstChars(said, QUOTE_LIMIT)}`;
+    text = decode?.[1]
+      ? Buffer.from(decode[1], 'base64').toString('utf8')
+      : repeat >= 0
+        ? said.slice(repeat + 'repeat:'.length).trim()
+        : `Demo model (parapet.demo-v1) here. You said: ${firstChars(said, QUOTE_LIMIT)}`;
   }
 
   const maxTokens = req.inferenceConfig?.maxTokens;

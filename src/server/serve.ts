@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { iamRootArn } from '../core/arn.ts';
+import type { Caller } from '../core/caller.ts';
 import { parseRegions } from '../core/regions.ts';
 import { type Clock, isoTimestamp, newAccessKey, newAccountId, type Random, systemClock } from '../core/ports.ts';
 import { GuardrailService } from '../control/guardrails.ts';
@@ -159,11 +160,78 @@ export async function createDemoOrganization(s: Services): Promise<void> {
       await orgs.moveAccount(ctx, { AccountId: accountId, SourceParentId: rootId, DestinationParentId: parent });
     await s.accounts.createRootKey(accountId);
   }
+  await enforceDemoGuardrail(s, ctx, rootId);
+}
+
+/** The exact text the demo guardrail answers with, so a demo shows at a glance who intervened. */
+export const DEMO_BLOCKED_INPUT = 'Parapet demo: the organization guardrail blocked this prompt.';
+export const DEMO_BLOCKED_OUTPUT = 'Parapet demo: the organization guardrail blocked this answer.';
+
+/**
+ * The demo organization's enforced guardrail: content filters and prompt attack, a denied code name, e-mail
+ * addresses masked, SSNs and card numbers blocked; published as version 1, shared with the organization by a
+ * resource-based policy, and enforced on every account in us-east-1 by a BEDROCK_POLICY on the root.
+ */
+async function enforceDemoGuardrail(
+  s: Services,
+  ctx: { requestId: string; caller: Caller },
+  rootId: string,
+): Promise<void> {
+  const strength = 'HIGH' as const;
+  const g = await s.guardrails.create(ctx.caller, {
+    name: 'parapet-demo-baseline',
+    description: 'Demo organization baseline, enforced on every account in us-east-1.',
+    blockedInputMessaging: DEMO_BLOCKED_INPUT,
+    blockedOutputsMessaging: DEMO_BLOCKED_OUTPUT,
+    contentPolicyConfig: {
+      filtersConfig: (['HATE', 'INSULTS', 'SEXUAL', 'VIOLENCE', 'MISCONDUCT'] as const)
+        .map((type) => ({ type, inputStrength: strength, outputStrength: strength }))
+        .concat([{ type: 'PROMPT_ATTACK' as never, inputStrength: strength, outputStrength: 'NONE' as never }]),
+    },
+    wordPolicyConfig: { wordsConfig: [{ text: 'project nightingale' }], managedWordListsConfig: [{ type: 'PROFANITY' }] },
+    sensitiveInformationPolicyConfig: {
+      piiEntitiesConfig: [
+        { type: 'EMAIL', action: 'ANONYMIZE' },
+        { type: 'PHONE', action: 'ANONYMIZE' },
+        { type: 'US_SOCIAL_SECURITY_NUMBER', action: 'BLOCK' },
+        { type: 'CREDIT_DEBIT_CARD_NUMBER', action: 'BLOCK' },
+      ],
+    },
+  } as never);
+  await s.guardrails.createVersion(ctx.caller, g.guardrailId, { description: 'demo v1' });
+  const org = await s.organizations.describeOrganization(ctx);
+  await s.resourcePolicies.put(ctx.caller, {
+    resourceArn: g.guardrailArn,
+    resourcePolicy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'OrganizationMayApply',
+          Effect: 'Allow',
+          Principal: '*',
+          Action: ['bedrock:ApplyGuardrail', 'bedrock:GetGuardrail'],
+          Resource: g.guardrailArn,
+          Condition: { StringEquals: { 'aws:PrincipalOrgID': org.Organization.Id } },
+        },
+      ],
+    }),
+  });
+  await s.organizations.enablePolicyType(ctx, { RootId: rootId, PolicyType: 'BEDROCK_POLICY' });
+  const policy = await s.organizations.createPolicy(ctx, {
+    Name: 'demo-baseline',
+    Description: 'Enforce parapet-demo-baseline v1 on every account in us-east-1',
+    Type: 'BEDROCK_POLICY',
+    Content: JSON.stringify({
+      bedrock: { guardrail_inference: { [DEFAULT_REGION]: { baseline: { identifier: { '@@assign': `${g.guardrailArn}:1` } } } } },
+    }),
+  });
+  await s.organizations.attachPolicy(ctx, { PolicyId: policy.Policy.PolicySummary.Id, TargetId: rootId });
 }
 
 export function createServices(store: Store, clock: Clock, random: Random = nodeRandom): Services {
   const compiled = createCompiledCache();
   const authz = new Authorizer(store, clock);
+  const audit = new AuditTrail(store, clock);
   const services = {
     store,
     clock,
@@ -171,9 +239,9 @@ export function createServices(store: Store, clock: Clock, random: Random = node
     monotonic,
     compiled,
     authz,
-    audit: new AuditTrail(store, clock),
+    audit,
     accounts: new AccountService({ store, clock, random }),
-    guardrails: new GuardrailService({ store, clock, random, compiled, authz, inUse: inUseCheck(store) }),
+    guardrails: new GuardrailService({ store, clock, random, compiled, authz, inUse: inUseCheck(store), audit }),
     tags: new TagService(store, authz),
   } as Omit<Services, 'enforcement' | 'resourcePolicies' | 'organizations' | 'verify' | 'admin'> as Services;
   services.enforcement = new EnforcementService(services);

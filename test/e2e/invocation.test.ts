@@ -391,6 +391,12 @@ describe('invocation gateway: enforcement on every model call of a member accoun
     assert.match(all, /"guardrail":"arn:aws:bedrock:us-east-1:\d{12}:guardrail\/[a-z0-9]+:1"/);
     const denied = records.find((r) => r.action === 'bedrock:Converse' && r.outcome === 'AccessDeniedException');
     assert.ok(denied, 'refused calls are recorded too');
+    // The guardrail's own history is in the trail too.
+    const mgmt = await signedFetch(t.server.url, t.credentials, { path: '/admin/v1/audit', query: { account: t.accountId, resource: guardrailArn } });
+    const history = (mgmt.body as unknown as { records: Array<{ action: string }> }).records.map((r) => r.action);
+    assert.ok(history.includes('bedrock:CreateGuardrail'), `history: ${history.join(', ')}`);
+    const versions = await signedFetch(t.server.url, t.credentials, { path: '/admin/v1/audit', query: { account: t.accountId, action: 'bedrock:CreateGuardrailVersion' } });
+    assert.equal((versions.body as unknown as { records: Array<{ resourceArn: string }> }).records[0]?.resourceArn, `${guardrailArn}:1`);
     const v = await signedFetch(t.server.url, t.credentials, { path: '/admin/v1/audit/verify' });
     assert.equal(v.body.ok, true);
   });

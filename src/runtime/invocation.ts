@@ -14,7 +14,7 @@ import type { OutputScope } from '../engine/assess.ts';
 import { type OrgEnforcementSource, resolveEnforcement, type EnforcementResolution } from '../control/enforcement-resolver.ts';
 import type { Services } from '../control/services.ts';
 import { denialMessage } from '../control/authorization.ts';
-import { normalizeModelId } from '../core/models.ts';
+import { isEmbeddingModel, normalizeModelId } from '../core/models.ts';
 import type { ModelProvider } from '../providers/types.ts';
 import type { AuditEntry } from '../store/types.ts';
 import { firedPolicies, GuardFailure, type GuardOptions, type GuardTarget, type TargetAssessment } from './guarding.ts';
@@ -103,6 +103,8 @@ export function quotaError(op: RuntimeOperation, r: QuotaRefusal): ServiceError 
   );
 }
 
+const STREAMING: ReadonlySet<RuntimeOperation> = new Set(['InvokeModelWithResponseStream', 'ConverseStream']);
+
 const traceKeyCount = (targets: readonly GuardTarget[], id: string) => targets.filter((t) => t.details.guardrailId === id).length;
 
 export class InvocationGateway {
@@ -123,6 +125,14 @@ export class InvocationGateway {
   }): Promise<Prepared> {
     const { services } = this.deps;
     const startedAt = services.monotonic.now();
+    const modelId = normalizeModelId(p.modelId);
+    // As on AWS: Converse is authorized as bedrock:InvokeModel, the streams as InvokeModelWithResponseStream.
+    await services.authz.require({
+      caller: p.caller,
+      action: STREAMING.has(p.operation) ? 'bedrock:InvokeModelWithResponseStream' : 'bedrock:InvokeModel',
+      resource: modelId.startsWith('arn:') ? modelId : `arn:aws:bedrock:${p.caller.region}::foundation-model/${modelId}`,
+      resourceAccountId: p.caller.accountId,
+    });
     const refusal = this.deps.quotas.takeRequest(p.caller.accountId, p.caller.region);
     if (refusal) throw quotaError(p.operation, refusal);
     const route = this.deps.models.route(p.modelId);
@@ -133,7 +143,7 @@ export class InvocationGateway {
       );
     let resolution: EnforcementResolution;
     try {
-      resolution = await resolveEnforcement(services, this.deps.org, p.caller, normalizeModelId(p.modelId), p.request);
+      resolution = await resolveEnforcement(services, this.deps.org, p.caller, modelId, p.request);
     } catch (err) {
       if (err instanceof ServiceError && err.status < 500) throw err;
       throw new ServiceError(
@@ -150,6 +160,11 @@ export class InvocationGateway {
           `${first?.message ?? ''} Every model call of the affected accounts fails until it is fixed.`,
       );
     }
+    if (resolution.applied.length && isEmbeddingModel(modelId))
+      throw validation(
+        `Guardrails cannot guard the embedding model ${modelId}, and ${resolution.applied.map((g) => `${g.guardrailArn}:${g.version}`).join(', ')} applies to this call. ` +
+          'Exclude embedding models from the enforcement configuration (excluded_models / excludedModels).',
+      );
     const targets: GuardTarget[] = [];
     for (const g of resolution.applied) {
       const label = `${g.guardrailArn}:${g.version}`;

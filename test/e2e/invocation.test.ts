@@ -30,6 +30,7 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import OpenAI from 'openai';
 import { type FakeOpenAI, startFakeOpenAI } from '../helpers/fake-openai-upstream.ts';
 import { type AwsCreds, startTestServer, type TestServer } from '../helpers/server.ts';
@@ -97,6 +98,7 @@ describe('invocation gateway: enforcement on every model call of a member accoun
           [MODEL]: { provider: 'fake', model: 'fake-haiku' },
           [EXCLUDED]: { provider: 'fake', model: 'fake-llama' },
           'mistral.mistral-7b-instruct-v0:2': { provider: 'slow', model: 'fake-slow' },
+          'amazon.titan-embed-text-v2:0': { provider: 'fake', model: 'fake-embed' },
         },
       },
     });
@@ -365,6 +367,38 @@ describe('invocation gateway: enforcement on every model call of a member accoun
     upstream.setReply(() => ({ text: 'late', delayMs: 2000 }));
     await rejects(rt.send(new ConverseCommand({ modelId: 'mistral.mistral-7b-instruct-v0:2', messages: userSays('hi') })), 'ModelTimeoutException');
     upstream.setReply(() => ({ text: 'ok' }));
+  });
+
+  it('IAM: the caller needs bedrock:InvokeModel on the model and bedrock:ApplyGuardrail on the enforced guardrail', async () => {
+    const iam = t.client(IAMClient, creds);
+    const userWith = async (name: string, actions: string[]) => {
+      await iam.send(new CreateUserCommand({ UserName: name }));
+      await iam.send(
+        new PutUserPolicyCommand({
+          UserName: name,
+          PolicyName: 'p',
+          PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] }),
+        }),
+      );
+      const k = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey;
+      return { accessKeyId: k?.AccessKeyId ?? '', secretAccessKey: k?.SecretAccessKey ?? '' };
+    };
+    const before = upstreamCalls();
+    const applyOnly = t.runtime('us-east-1', await userWith('apply-only', ['bedrock:ApplyGuardrail']));
+    await rejects(applyOnly.send(new ConverseCommand({ modelId: MODEL, messages: userSays('hi') })), 'AccessDeniedException', /bedrock:InvokeModel on resource: arn:aws:bedrock:us-east-1::foundation-model\//);
+    const invokeOnly = t.runtime('us-east-1', await userWith('invoke-only', ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream']));
+    await rejects(invokeOnly.send(new ConverseCommand({ modelId: MODEL, messages: userSays('hi') })), 'AccessDeniedException', /bedrock:ApplyGuardrail on resource: .*:1/);
+    const both = t.runtime('us-east-1', await userWith('both', ['bedrock:InvokeModel', 'bedrock:ApplyGuardrail']));
+    assert.equal((await both.send(new ConverseCommand({ modelId: MODEL, messages: userSays('hi') }))).stopReason, 'end_turn');
+    assert.equal(upstreamCalls(), before + 1, 'only the permitted call reached the model');
+  });
+
+  it('an embedding model under enforcement is refused, naming the fix', async () => {
+    await rejects(
+      rt.send(new InvokeModelCommand({ modelId: 'amazon.titan-embed-text-v2:0', contentType: 'application/json', body: JSON.stringify({ inputText: 'hi' }) })),
+      'ValidationException',
+      /embedding model.*Exclude embedding models/,
+    );
   });
 
   it('a model the gateway does not serve is a ValidationException, never a silent fallback to the demo model', async () => {

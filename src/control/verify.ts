@@ -92,16 +92,6 @@ export class VerifyService {
       }
     };
 
-    for (const g of resolution.applied)
-      if (!g.permitted)
-        add({
-          severity: 'error',
-          code: 'CALLER_NOT_PERMITTED',
-          where: g.guardrailArn,
-          message:
-            `${principalArn} may not call bedrock:ApplyGuardrail on ${g.guardrailArn} (version ${g.version}): every call of ` +
-            `${req.modelId} in ${region} from it would fail with AccessDeniedException. ${this.#permissionFix(g)}`,
-        });
     if (resolution.applied.length > 0 && isEmbeddingModel(req.modelId))
       add({
         severity: 'warning',
@@ -112,6 +102,24 @@ export class VerifyService {
 
     if (targetPos) await this.#organizationFindings(targetPos.org.orgId, targetPos.org.managementAccountId, add);
     else await this.#accountConfigFindings([accountId], add);
+
+    // The caller's own permission, unless a missing resource policy (reported above, with its fix) already
+    // explains the denial for the account's root.
+    for (const g of resolution.applied) {
+      if (g.permitted) continue;
+      const explained =
+        principalArn === iamRootArn(accountId) &&
+        findings.some((f) => f.code === 'MISSING_RESOURCE_POLICY' && f.message.includes(g.guardrailArn));
+      if (explained) continue;
+      add({
+        severity: 'error',
+        code: 'CALLER_NOT_PERMITTED',
+        where: g.guardrailArn,
+        message:
+          `${principalArn} may not call bedrock:ApplyGuardrail on ${g.guardrailArn} (version ${g.version}): every call of ` +
+          `${req.modelId} in ${region} from it would fail with AccessDeniedException. ${this.#permissionFix(g, targetPos?.org.orgId)}`,
+      });
+    }
 
     return {
       accountId,
@@ -126,10 +134,10 @@ export class VerifyService {
     };
   }
 
-  #permissionFix(g: { ownerAccountId: string; guardrailArn: string }): string {
+  #permissionFix(g: { ownerAccountId: string; guardrailArn: string }, orgId?: string): string {
     return (
       `Fix: in account ${g.ownerAccountId}, PutResourcePolicy on ${g.guardrailArn} with a statement allowing ` +
-      'bedrock:ApplyGuardrail to Principal "*" under the condition StringEquals aws:PrincipalOrgID = <your organization id> ' +
+      `bedrock:ApplyGuardrail to Principal "*" under the condition StringEquals aws:PrincipalOrgID = ${orgId ?? '<your organization id>'} ` +
       '(and check the caller\'s identity policies allow bedrock:ApplyGuardrail).'
     );
   }
@@ -161,6 +169,7 @@ export class VerifyService {
     await this.#accountConfigFindings(
       members.map((m) => m.accountId),
       add,
+      orgId,
     );
   }
 
@@ -203,7 +212,7 @@ export class VerifyService {
     this.#modelScope(c.includedModels, c.excludedModels, where, add);
   }
 
-  async #accountConfigFindings(accountIds: string[], add: (f: Finding) => void): Promise<void> {
+  async #accountConfigFindings(accountIds: string[], add: (f: Finding) => void, orgId?: string): Promise<void> {
     for (const c of await this.#s.store.enforcement.listForAccounts(accountIds)) {
       const where = `account-level configuration ${c.configId} (account ${c.accountId}, ${c.region})`;
       const owner = /:(\d{12}):guardrail\//.exec(c.guardrailArn)?.[1] ?? c.accountId;
@@ -221,7 +230,7 @@ export class VerifyService {
             severity: 'error',
             code: 'MISSING_RESOURCE_POLICY',
             where,
-            message: `Account ${c.accountId} enforces ${c.guardrailArn} of account ${owner}, whose resource-based policy does not let it call bedrock:ApplyGuardrail: its invocations will fail with AccessDeniedException. ${this.#permissionFix({ ownerAccountId: owner, guardrailArn: c.guardrailArn })}`,
+            message: `Account ${c.accountId} enforces ${c.guardrailArn} of account ${owner}, whose resource-based policy does not let it call bedrock:ApplyGuardrail: its invocations will fail with AccessDeniedException. ${this.#permissionFix({ ownerAccountId: owner, guardrailArn: c.guardrailArn }, orgId)}`,
           });
       }
       if (c.modelEnforcement) this.#modelScope(c.modelEnforcement.includedModels, c.modelEnforcement.excludedModels, where, add);

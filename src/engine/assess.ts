@@ -23,7 +23,7 @@ import type { CompiledGuardrail, CompiledSide } from './compile.ts';
 import type { Confidence, FilterStrength, Source } from './config/types.ts';
 import { classifyHarm, type HarmCategory } from './content/index.ts';
 import { scoreGrounding } from './grounding/index.ts';
-import { applyMasks, type MaskSpan } from './mask.ts';
+import { applyMasks, type MaskSpan, resolveMaskSpans } from './mask.ts';
 import { classifyPromptAttack } from './prompt-attack/index.ts';
 import { MAX_MATCHES_PER_TEXT } from './regex/safe-regex.ts';
 
@@ -63,6 +63,12 @@ export interface AssessResult {
   coverage: GuardrailCoverage;
   blocked: boolean;
   anonymized: boolean;
+  /**
+   * Per guarded text (in order), the spans ANONYMIZE replaces, resolved (sorted, merged), in that text's own
+   * offsets; [] for texts with none. Lets a caller compose masks from several guardrails on the original text,
+   * or mask only part of a text (a stream released in pieces).
+   */
+  maskSpans: MaskSpan[][];
 }
 
 const CONFIDENCE_RANK: Record<Confidence, number> = { NONE: 0, LOW: 1, MEDIUM: 2, HIGH: 3 };
@@ -265,6 +271,7 @@ export function assessSide(side: CompiledSide, request: AssessRequest): AssessRe
       coverage,
       blocked,
       anonymized,
+      maskSpans: masks.map(resolveMaskSpans),
     };
   }
   if (anonymized) {
@@ -277,9 +284,10 @@ export function assessSide(side: CompiledSide, request: AssessRequest): AssessRe
       coverage,
       blocked,
       anonymized,
+      maskSpans: masks.map(resolveMaskSpans),
     };
   }
-  return { action: 'NONE', outputs: [], assessment, usage, coverage, blocked, anonymized };
+  return { action: 'NONE', outputs: [], assessment, usage, coverage, blocked, anonymized, maskSpans: masks.map(() => []) };
 }
 
 function round2(n: number): number {

@@ -8,14 +8,19 @@
 import { ServiceError } from '../core/errors.ts';
 import type { GuardrailAssessment } from '../engine/assessment.ts';
 import type { TextBlock } from '../engine/assess.ts';
+import { applyMasks } from '../engine/mask.ts';
 import type { ChatRequest, ChatResponse, ChatStreamEvent, StopReason, TokenUsage } from '../providers/types.ts';
 import { UpstreamError } from '../providers/types.ts';
 import { type ChatFields, outputTexts, rebuildChat, replaceOutputTexts } from './chat-fields.ts';
 import { GuardFailure, type GuardOutcome, groundingBlocks, guardInput, guardOutput, type TargetAssessment } from './guarding.ts';
 import { InvocationGateway, type InvocationReport, type Prepared } from './invocation.ts';
 
-/** Sync streaming releases text in batches of about this many characters (cut at whitespace). */
+/** Streamed text is checked in batches of about this many characters (sync mode cuts releases at whitespace). */
 export const STREAM_BATCH_CHARS = 400;
+/** Sync mode holds back this many of the newest characters until more text arrives (values cut at the end). */
+export const STREAM_HOLD_CHARS = 128;
+/** Each check also reads this many already-checked characters before the batch (phrases cut by a boundary). */
+export const STREAM_CONTEXT_CHARS = 128;
 
 export interface GuardrailTrace {
   actionReason?: string;
@@ -206,6 +211,11 @@ export interface StreamState {
  * A guarded stream of Converse events. The input was guarded already (`input`); a blocked input yields the
  * blocked message as a short stream without calling the model. The last `metadata` event carries the trace
  * when `withTrace`.
+ *
+ * Each check reads the text since the last check together with the last `STREAM_CONTEXT_CHARS` characters
+ * before it, so a phrase or a value cut by a batch boundary is still seen whole. In `sync` mode the newest
+ * `STREAM_HOLD_CHARS` characters are held back until more text (or the end) arrives, and a release never cuts
+ * through a masked span: what leaves the gateway has been checked with what follows it.
  */
 export async function* guardedStream(
   gw: InvocationGateway,
@@ -229,11 +239,14 @@ export async function* guardedStream(
         metrics: { latencyMs: Math.round(gw.deps.services.monotonic.now() - started) },
         ...(withTrace ? { trace: { guardrail: state.trace } } : {}),
       },
-    } as ChatStreamEvent;
+    };
+  };
+  const intervene = (on: 'INPUT' | 'OUTPUT') => {
+    state.intervened = true;
+    state.report = { ...state.report, outcome: 'INTERVENED', intervenedOn: state.report.intervenedOn ?? on };
   };
   if (input.outcome.blocked) {
-    state.intervened = true;
-    state.report = { ...state.report, outcome: 'INTERVENED', intervenedOn: 'INPUT' };
+    intervene('INPUT');
     yield { messageStart: { role: 'assistant' } };
     yield { contentBlockDelta: { contentBlockIndex: 0, delta: { text: input.outcome.blockedMessage ?? '' } } };
     yield { contentBlockStop: { contentBlockIndex: 0 } };
@@ -241,147 +254,135 @@ export async function* guardedStream(
     yield metadata(ZERO_USAGE);
     return;
   }
-  if (input.outcome.anonymized) {
-    state.intervened = true;
-    state.report = { ...state.report, outcome: 'INTERVENED', intervenedOn: 'INPUT' };
-  }
+  if (input.outcome.anonymized) intervene('INPUT');
   state.report.modelCalled = true;
 
-  if (!p.targets.length) {
-    // Nothing to guard: the model's events flow straight through.
+  const iterator = openStream(input.chat)[Symbol.asyncIterator]();
+  let upstreamDone = false;
+  const next = async (): Promise<IteratorResult<ChatStreamEvent>> => {
     try {
-      for await (const ev of openStream(input.chat)) {
+      const r = await iterator.next();
+      if (r.done) upstreamDone = true;
+      return r;
+    } catch (err) {
+      upstreamDone = true;
+      const e = upstreamError(err, p.modelId);
+      state.report = { ...state.report, outcome: 'ERROR', status: e.status, errorCode: e.code };
+      throw e;
+    }
+  };
+
+  try {
+    if (!p.targets.length) {
+      // Nothing to guard: the model's events flow straight through.
+      for (let r = await next(); !r.done; r = await next()) {
+        const ev = r.value;
         if ('metadata' in ev) {
           state.report.usage = { inputTokens: ev.metadata.usage.inputTokens, outputTokens: ev.metadata.usage.outputTokens };
           yield metadata(ev.metadata.usage);
         } else yield ev;
       }
-    } catch (err) {
-      const e = upstreamError(err, p.modelId);
-      state.report = { ...state.report, outcome: 'ERROR', status: e.status, errorCode: e.code };
-      throw e;
+      return;
     }
-    return;
-  }
 
-  let pending = ''; // sync: text held back; async: text sent but not yet checked
-  let pendingIndex = 0;
-  const released: string[] = [];
-  let stopped = false;
-  let usage: TokenUsage = ZERO_USAGE;
-  let heldStop: StopReason | undefined;
-  let heldStopFields: Record<string, unknown> | undefined;
+    let pending = ''; // sync: held back, unchecked; async: sent, unchecked
+    let pendingIndex = 0;
+    let context = ''; // the checked text just before `pending` (same content block)
+    const released: string[] = [];
+    let stopped = false;
+    let blockedMessage = '';
+    let usage: TokenUsage = ZERO_USAGE;
+    let heldStop: { stopReason: StopReason; additionalModelResponseFields?: Record<string, unknown> } | undefined;
 
-  /** Checks `text`; returns the events to emit (sync) and whether the stream must stop. */
-  const check = (text: string, index: number): ChatStreamEvent[] => {
-    if (!text) return [];
-    const out = guardOutputTexts(gw, p, [text], input.grounding, invokeModel);
-    outputAssessed.push(...out.assessments);
-    if (out.blocked) {
-      stopped = true;
-      state.intervened = true;
-      state.report = { ...state.report, outcome: 'INTERVENED', intervenedOn: state.report.intervenedOn ?? 'OUTPUT' };
-      released.push(text);
-      const events: ChatStreamEvent[] = [];
-      if (mode === 'sync') events.push({ contentBlockDelta: { contentBlockIndex: index, delta: { text: out.blockedMessage ?? '' } } });
-      events.push({ contentBlockStop: { contentBlockIndex: index } });
-      return events;
-    }
-    let emitted = text;
-    if (out.anonymized) {
-      state.intervened = true;
-      state.report = { ...state.report, outcome: 'INTERVENED', intervenedOn: state.report.intervenedOn ?? 'OUTPUT' };
-      if (mode === 'sync') emitted = out.rewritten[0]?.[0] ?? text;
-    }
-    released.push(text);
-    return mode === 'sync' ? [{ contentBlockDelta: { contentBlockIndex: index, delta: { text: emitted } } }] : [];
-  };
-  /** Sync: the longest prefix of the buffer to release now (cut at whitespace), or everything when `all`. */
-  const takeBatch = (all: boolean): string => {
-    if (all) {
-      const t = pending;
-      pending = '';
-      return t;
-    }
-    if (pending.length < STREAM_BATCH_CHARS) return '';
-    const cut = Math.max(pending.lastIndexOf(' '), pending.lastIndexOf('\n'));
-    if (cut < STREAM_BATCH_CHARS / 2) return '';
-    const t = pending.slice(0, cut + 1);
-    pending = pending.slice(cut + 1);
-    return t;
-  };
-
-  const iterator = openStream(input.chat)[Symbol.asyncIterator]();
-  try {
-    for (;;) {
-      let next: IteratorResult<ChatStreamEvent>;
-      try {
-        next = await iterator.next();
-      } catch (err) {
-        const e = upstreamError(err, p.modelId);
-        state.report = { ...state.report, outcome: 'ERROR', status: e.status, errorCode: e.code };
-        throw e;
+    /** Checks context + pending; releases (sync) up to a safe cut, or all of it when `all`. */
+    const settle = (all: boolean): ChatStreamEvent[] => {
+      if (!pending) return [];
+      const windowText = context + pending;
+      const out = guardOutputTexts(gw, p, [windowText], input.grounding, invokeModel);
+      outputAssessed.push(...out.assessments);
+      if (out.blocked) {
+        stopped = true;
+        blockedMessage = out.blockedMessage ?? '';
+        released.push(pending);
+        pending = '';
+        intervene('OUTPUT');
+        return [];
       }
-      if (next.done) break;
-      const ev = next.value;
+      const off = context.length;
+      const spans = (out.spans[0]?.[0] ?? []).map((sp) => ({ ...sp, start: sp.start - off, end: sp.end - off })).filter((sp) => sp.end > 0);
+      let cut = pending.length;
+      if (mode === 'sync' && !all) {
+        const limit = pending.length - STREAM_HOLD_CHARS;
+        if (limit <= 0) return [];
+        const ws = Math.max(pending.lastIndexOf(' ', limit - 1), pending.lastIndexOf('\n', limit - 1));
+        cut = ws > 0 ? ws + 1 : limit;
+        for (let moved = true; moved; ) {
+          moved = false;
+          for (const sp of spans)
+            if (sp.start < cut && sp.end > cut) {
+              cut = Math.max(0, sp.start);
+              moved = true;
+            }
+        }
+        if (cut <= 0) return [];
+      }
+      const text = pending.slice(0, cut);
+      const masked = spans.filter((sp) => sp.start < cut).map((sp) => ({ ...sp, start: Math.max(0, sp.start), end: Math.min(cut, sp.end) }));
+      if (masked.length) intervene('OUTPUT');
+      released.push(text);
+      context = (context + text).slice(-STREAM_CONTEXT_CHARS);
+      pending = pending.slice(cut);
+      if (mode === 'async') return [];
+      return [{ contentBlockDelta: { contentBlockIndex: pendingIndex, delta: { text: masked.length ? applyMasks(text, masked) : text } } }];
+    };
+
+    for (let r = await next(); !r.done && !stopped; r = await next()) {
+      const ev = r.value;
       if ('contentBlockDelta' in ev && 'text' in ev.contentBlockDelta.delta) {
-        const text = ev.contentBlockDelta.delta.text;
         if (pending && ev.contentBlockDelta.contentBlockIndex !== pendingIndex) {
-          for (const e of check(takeBatch(true), pendingIndex)) yield e;
+          yield* settle(true);
+          context = '';
           if (stopped) break;
         }
+        if (ev.contentBlockDelta.contentBlockIndex !== pendingIndex) context = '';
         pendingIndex = ev.contentBlockDelta.contentBlockIndex;
-        pending += text;
+        pending += ev.contentBlockDelta.delta.text;
         if (mode === 'async') {
           yield ev;
-          if (pending.length >= STREAM_BATCH_CHARS) {
-            check(takeBatch(true), pendingIndex);
-            if (stopped) break;
-          }
-        } else {
-          const batch = takeBatch(false);
-          if (batch) {
-            for (const e of check(batch, pendingIndex)) yield e;
-            if (stopped) break;
-          }
-        }
+          if (pending.length >= STREAM_BATCH_CHARS) settle(true);
+        } else if (pending.length >= STREAM_BATCH_CHARS + STREAM_HOLD_CHARS) yield* settle(false);
         continue;
       }
-      // Anything else: first settle the text before it.
+      // Anything else: first settle the text before it, in order.
       if (pending) {
-        const events = check(takeBatch(true), pendingIndex);
-        if (mode === 'sync') for (const e of events) yield e;
+        yield* settle(true);
         if (stopped) break;
       }
       if ('messageStop' in ev) {
-        heldStop = ev.messageStop.stopReason;
-        if (ev.messageStop.additionalModelResponseFields) heldStopFields = ev.messageStop.additionalModelResponseFields;
+        heldStop = ev.messageStop;
         continue;
       }
       if ('metadata' in ev) {
         usage = ev.metadata.usage;
         continue;
       }
+      if ('contentBlockStop' in ev && ev.contentBlockStop.contentBlockIndex === pendingIndex) context = '';
       yield ev;
     }
-    if (!stopped && pending) {
-      const events = check(takeBatch(true), pendingIndex);
-      if (mode === 'sync') for (const e of events) yield e;
-    }
-  } finally {
-    if (stopped) await iterator.return?.().catch(() => undefined);
-  }
-  if (stopped) {
-    if (mode === 'async') yield { contentBlockStop: { contentBlockIndex: pendingIndex } };
-    yield { messageStop: { stopReason: 'guardrail_intervened' } };
-    yield metadata(usage, [released.join('')]);
+    if (!stopped && pending) yield* settle(true);
     state.report.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
-    return;
+    if (stopped) {
+      if (mode === 'sync') yield { contentBlockDelta: { contentBlockIndex: pendingIndex, delta: { text: blockedMessage } } };
+      yield { contentBlockStop: { contentBlockIndex: pendingIndex } };
+      yield { messageStop: { stopReason: 'guardrail_intervened' } };
+      yield metadata(usage, [released.join('')]);
+      return;
+    }
+    yield { messageStop: { stopReason: heldStop?.stopReason ?? 'end_turn', ...(heldStop?.additionalModelResponseFields ? { additionalModelResponseFields: heldStop.additionalModelResponseFields } : {}) } };
+    const maskedOutput = outputAssessed.some((a) => a.result?.anonymized);
+    yield metadata(usage, maskedOutput ? [released.join('')] : undefined);
+  } finally {
+    // Whatever ended the stream early (a block, a failed check, a client gone): stop reading the model.
+    if (!upstreamDone) await iterator.return?.().catch(() => undefined);
   }
-  yield {
-    messageStop: { stopReason: heldStop ?? 'end_turn', ...(heldStopFields ? { additionalModelResponseFields: heldStopFields } : {}) },
-  };
-  const maskedOutput = outputAssessed.some((a) => a.result?.anonymized);
-  yield metadata(usage, maskedOutput ? [released.join('')] : undefined);
-  state.report.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
 }

@@ -1,7 +1,8 @@
 /**
  * Guarding one model call with every guardrail that applies to it (organization-enforced, account-enforced and
  * requested): which text each guardrail evaluates (comprehensive or selective, per system and messages), the
- * union of their decisions (any block blocks, masks compose), and the trace. No I/O: the guardrails arrive
+ * union of their decisions (any block blocks; masks compose as the union of every guardrail's spans on the original
+ * text), and the trace. No I/O: the guardrails arrive
  * compiled and authorized.
  *
  * What each guardrail reads from the input (API.md 4.3, 5.2, 5.3):
@@ -11,7 +12,8 @@
  * | messages | all message text, tool results too     | tagged message text; all message text (no tool results) if none is tagged |
  * A requested guardrail is SELECTIVE/SELECTIVE (the caller's tags decide); on InvokeModel a body without any tag is
  * evaluated whole, system included, as Bedrock does. The prompt-attack filter reads tagged text, tool results, and
- * user text when nothing is tagged; never the untagged system prompt or assistant turns (the application's own words).
+ * user text when no message text is tagged; never the untagged system prompt or assistant turns (the application's
+ * own words).
  * Output is always evaluated by every guardrail; grounding sources and queries tagged in the input feed the
  * contextual-grounding check of the output.
  */
@@ -19,6 +21,7 @@ import type { Source } from '../engine/config/types.ts';
 import type { AppliedGuardrailDetails, GuardrailAssessment, GuardrailUsage } from '../engine/assessment.ts';
 import { type AssessResult, assess, type OutputScope, type TextBlock } from '../engine/assess.ts';
 import type { CompiledGuardrail } from '../engine/compile.ts';
+import { applyMasks, type MaskSpan, resolveMaskSpans } from '../engine/mask.ts';
 import type { GuardingMode } from '../org/index.ts';
 import type { GuardQualifier } from '../providers/types.ts';
 
@@ -82,6 +85,8 @@ export interface GuardOutcome {
   anonymized: boolean;
   /** Per field, per piece: the text after masking (same shape as the input). */
   rewritten: string[][];
+  /** Per field, per piece: the masked spans in the original text (resolved). */
+  spans: MaskSpan[][][];
   assessments: TargetAssessment[];
 }
 
@@ -126,7 +131,7 @@ export function selectInput(target: GuardTarget, fields: readonly InputField[], 
         take = p.tagged || (invokeModel && target.requestOnly && noTagsAnywhere && f.kind !== 'toolResult');
       else take = tagsInMessages ? p.tagged : f.kind !== 'toolResult';
       if (!take) return;
-      const promptAttack = p.tagged || f.kind === 'toolResult' || (noTagsAnywhere && f.role === 'user');
+      const promptAttack = p.tagged || f.kind === 'toolResult' || (!tagsInMessages && f.role === 'user');
       out.push({ field: fi, piece: pi, block: { text: p.text, promptAttack } });
     });
   });
@@ -212,36 +217,29 @@ function combine(
     else if (!result.blocked && result.anonymized) anonymizers.push(ti);
   });
 
-  const rewritten = original.map((pieces) => [...pieces]);
-  if (blockedMessage === undefined) {
-    // Masks compose: each further anonymizing guardrail re-reads the text the previous ones masked.
-    anonymizers.forEach((ti, n) => {
-      const target = targets[ti];
-      const selected = selections[ti];
-      if (!target || !selected) return;
-      let outputs: { text: string }[];
-      if (n === 0) {
-        outputs = assessments.find((a) => a.target === target)?.result?.outputs ?? [];
-      } else {
-        const again = assess(target.compiled, {
-          source,
-          content: selected.map((s) => ({ ...s.block, text: rewritten[s.field]?.[s.piece] ?? s.block.text })),
-        });
-        if (!again.anonymized || again.blocked) return;
-        outputs = again.outputs;
-      }
-      selected.forEach((s, i) => {
-        const row = rewritten[s.field];
-        const masked = outputs[i]?.text;
-        if (row && masked !== undefined) row[s.piece] = masked;
+  // Masks compose: the union of every anonymizing guardrail's spans, applied to the original text.
+  const spans: MaskSpan[][][] = original.map((pieces) => pieces.map(() => []));
+  if (blockedMessage === undefined)
+    for (const ti of anonymizers) {
+      const selected = selections[ti] ?? [];
+      const result = assessments.find((a) => a.target === targets[ti])?.result;
+      selected.forEach((sel, i) => {
+        const found = result?.maskSpans[i];
+        if (found?.length) spans[sel.field]?.[sel.piece]?.push(...found);
       });
-    });
-  }
+    }
+  const rewritten = original.map((pieces, fi) =>
+    pieces.map((text, pi) => {
+      const s = spans[fi]?.[pi] ?? [];
+      return s.length ? applyMasks(text, s) : text;
+    }),
+  );
   return {
     blocked: blockedMessage !== undefined,
     ...(blockedMessage !== undefined ? { blockedMessage } : {}),
     anonymized: blockedMessage === undefined && anonymizers.length > 0,
     rewritten,
+    spans: spans.map((f) => f.map(resolveMaskSpans)),
     assessments,
   };
 }

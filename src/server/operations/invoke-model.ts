@@ -2,8 +2,9 @@
  * InvokeModel and InvokeModelWithResponseStream: the model family's native JSON body in and out. When guardrails
  * apply, the body is read through the family's codec (input tags honoured), guarded, and answered in the same
  * native format with `amazon-bedrock-guardrailAction` (and `amazon-bedrock-trace` when asked). A Bedrock upstream
- * gets the native body forwarded (masked texts substituted, the guardrail config removed); any other upstream
- * gets the request translated.
+ * gets a non-streaming native body forwarded (masked texts substituted, the guardrail config removed); guarded
+ * streams and every other upstream get the request translated (Converse / ConverseStream), then answered in the
+ * family's native format. Without any guardrail, a Bedrock upstream's body and stream pass through untouched.
  */
 import type { Caller } from '../../core/caller.ts';
 import { ServiceError, validation } from '../../core/errors.ts';
@@ -231,16 +232,10 @@ async function invokeModelStream(gw: InvocationGateway, octx: OperationContext):
   const cf = chatFields(chat, { invokeModel: true, ...(call.tagSuffix ? { tagSuffix: call.tagSuffix } : {}) });
   const input = await auditedFailure(gw, p, async () => guardInputPhase(gw, p, chat, cf, true));
   const state: StreamState = { report: { outcome: 'NONE', status: 200, input: [], output: [], modelCalled: false }, trace: {}, intervened: false };
-  const open = (guardedChat: typeof chat): AsyncIterable<ChatStreamEvent> => {
-    if (native) {
-      const forwarded = replaceWithin(call.body, changedTexts(cf, input.outcome.rewritten));
-      return decodeNative(
-        call.codec,
-        native.invokeStream(p.route.upstreamModel, encodeJson(forwarded), { signal: octx.signal, contentType: 'application/json', accept: r.accept }),
-      );
-    }
-    return p.route.provider.converseStream(p.route.upstreamModel, guardedChat, { signal: octx.signal });
-  };
+  // A guarded stream is read as Converse events from every upstream (Bedrock included: ConverseStream), so tool
+  // use and token usage survive the guard and are written back in the family's native chunks.
+  const open = (guardedChat: typeof chat): AsyncIterable<ChatStreamEvent> =>
+    p.route.provider.converseStream(p.route.upstreamModel, guardedChat, { signal: octx.signal });
   const events = guardedStream(gw, p, input, call.streamMode, true, open, state, false);
   return {
     status: 200,
@@ -248,33 +243,6 @@ async function invokeModelStream(gw: InvocationGateway, octx: OperationContext):
     stream: nativeFrames(events, call, r, state, p.targets.length > 0),
     after: () => gw.record(p, state.report),
   };
-}
-
-/** Native Bedrock chunks → lingua-franca events, so one guard serves every upstream. */
-async function* decodeNative(codec: NativeCodec, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<ChatStreamEvent> {
-  const decoder = codec.streamDecoder();
-  let started = false;
-  let stop: ChatStreamEvent | undefined;
-  for await (const bytes of chunks) {
-    let json: unknown;
-    try {
-      json = JSON.parse(Buffer.from(bytes).toString('utf8'));
-    } catch {
-      throw new ServiceError('ModelStreamErrorException', 'The model sent a stream chunk that is not JSON, so it cannot be guarded.', {
-        originalStatusCode: 200,
-      });
-    }
-    const d = decoder.decode(json as Record<string, unknown>);
-    if (!started) {
-      started = true;
-      yield { messageStart: { role: 'assistant' } };
-    }
-    if (d.text) yield { contentBlockDelta: { contentBlockIndex: 0, delta: { text: d.text } } };
-    if (d.stopReason) stop = { messageStop: { stopReason: d.stopReason } };
-  }
-  if (!started) yield { messageStart: { role: 'assistant' } };
-  yield { contentBlockStop: { contentBlockIndex: 0 } };
-  yield stop ?? { messageStop: { stopReason: 'end_turn' } };
 }
 
 /** Guarded events → native chunks; the last chunk carries the guardrail action and, when asked, the trace. */

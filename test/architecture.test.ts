@@ -20,7 +20,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   control: ['core', 'engine', 'iam', 'org', 'store', 'audit', 'control'],
   runtime: ['core', 'engine', 'iam', 'org', 'store', 'audit', 'providers', 'control', 'runtime'],
   server: ['core', 'engine', 'iam', 'org', 'store', 'audit', 'providers', 'control', 'runtime', 'server'],
-  cli: ['core', 'cli', 'server'],
+  cli: ['core', 'cli', 'server', 'providers'],
 };
 
 function files(dir: string, out: string[] = []): string[] {

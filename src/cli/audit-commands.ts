@@ -1,73 +1,305 @@
-/** `parapet audit list|verify`: the hash-chained audit trail, through the admin API (SigV4 service `parapet`). */
+/**
+ * `parapet audit list|tail|verify`: the hash-chained audit trail, through the admin API (SigV4 service `parapet`).
+ * `tail` follows the trail by polling for records after the last one seen; its loop takes an abort signal and a
+ * sleep function so it can be driven without real timers.
+ */
 import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
 import { callApi } from './client.ts';
-import { type CliContext, positiveInt, print, table } from './output.ts';
+import { type CliContext, type GlobalOpts, positiveInt, print, table } from './output.ts';
 import { accountIdOf, EXIT_PROBLEMS } from './verify-command.ts';
 
-interface AuditRecord {
+export interface AuditRecord {
   seq: number;
   at: string;
   accountId: string;
   principalArn: string;
   action: string;
+  region?: string;
   resourceArn?: string;
+  requestId?: string;
   outcome: string;
+  detail?: unknown;
 }
 
-interface ListFlags {
+/** One answer of ListAuditRecords: `nextBeforeSeq` pages newest-first listings, `nextAfterSeq` follows the trail. */
+export interface AuditPage {
+  records: AuditRecord[];
+  nextBeforeSeq?: number;
+  nextAfterSeq?: number;
+}
+
+/** The filters `list` and `tail` share (command-line names). */
+export interface AuditFilters {
   action?: string;
   resource?: string;
   since?: string;
   until?: string;
+  outcome?: string;
+  principal?: string;
+  actionPrefix?: string;
+}
+
+interface ListFlags extends AuditFilters {
   limit?: string;
   before?: string;
   all?: boolean;
+  json?: boolean;
 }
 
-export function addAuditCommands(program: Command, ctx: CliContext): void {
-  const a = program.command('audit').description('the append-only, hash-chained audit trail');
+interface TailFlags extends AuditFilters {
+  lines: string;
+  interval: string;
+  json?: boolean;
+}
 
-  a.command('list')
-    .description(
-      'records, newest first: yours, or every account of the organization you manage. The global --account filters ' +
-        'by account here (the call uses your own credentials)',
-    )
-    .option('--action <action>', 'e.g. bedrock:PutEnforcedGuardrailConfiguration')
+export type AuditQuery = Record<string, string | undefined>;
+
+/** The query string of ListAuditRecords for the filters; `account` and `region` come from the global options. */
+export function auditQuery(f: AuditFilters, scope: { account?: string; region?: string } = {}): AuditQuery {
+  return {
+    account: scope.account,
+    region: scope.region,
+    action: f.action,
+    resource: f.resource,
+    since: f.since,
+    until: f.until,
+    outcome: f.outcome,
+    principal: f.principal,
+    actionPrefix: f.actionPrefix,
+  };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+/** The time without its fraction of a second. */
+export function shortTime(at: string): string {
+  return at.replace(/\.\d+Z$/, 'Z');
+}
+
+/**
+ * The principal without the ARN prefix the account column already shows: `arn:aws:iam::1111…:user/alice` →
+ * `user/alice`; a principal of another account keeps its account (`2222…:root`); anything else stays as is.
+ */
+export function shortPrincipal(arn: string, accountId: string): string {
+  const m = /^arn:aws(?:-[a-z]+)*:(?:iam|sts)::(\d{12}):(.+)$/.exec(arn);
+  if (!m) return arn;
+  return m[1] === accountId ? (m[2] ?? arn) : `${m[1]}:${m[2]}`;
+}
+
+/** The policies that fired as `TYPE(name)` (topics as `TOPIC(name)`), each once. */
+export function firedList(policies: unknown): string[] {
+  if (!Array.isArray(policies)) return [];
+  const out: string[] = [];
+  for (const p of policies) {
+    if (!isObject(p)) continue;
+    const type = p.policy === 'topic' ? 'TOPIC' : (str(p.type) ?? str(p.policy) ?? '?');
+    const name = str(p.name);
+    const label = name ? `${type}(${name})` : type;
+    if (!out.includes(label)) out.push(label);
+  }
+  return out;
+}
+
+/**
+ * A short summary of a record's `detail`: for a model call the model, where a guardrail intervened and the
+ * latency; for a guardrail application the guardrail (`arn:version`), the source, what it did and which policies
+ * fired, and the latency; for anything else the resource ARN.
+ */
+export function auditDetail(r: AuditRecord): string {
+  const d = isObject(r.detail) ? r.detail : undefined;
+  const ms = num(d?.latencyMs);
+  const latency = ms === undefined ? undefined : `${ms} ms`;
+  if (d && str(d.guardrail) && (r.action === 'bedrock:ApplyGuardrail' || str(d.source))) {
+    const fired = firedList(d.policies);
+    const action = str(d.action);
+    const what = fired.length ? `${action && action !== 'NONE' ? action : 'detected'}: ${fired.join(', ')}` : undefined;
+    const failed = str(d.failedOpen);
+    return [str(d.guardrail), str(d.source), what, failed ? `failed open: ${failed}` : undefined, latency].filter(Boolean).join(' · ');
+  }
+  if (d && str(d.operation)) {
+    const on = str(d.intervenedOn);
+    return [
+      str(d.model),
+      on ? `intervened on ${on}` : undefined,
+      d.modelCalled === false ? 'model not called' : undefined,
+      latency,
+    ]
+      .filter(Boolean)
+      .join(' · ');
+  }
+  if (d && Array.isArray(d.failOpen)) return `fail-open: ${d.failOpen.filter((x) => typeof x === 'string').join(', ')}`;
+  return r.resourceArn ?? '';
+}
+
+export const AUDIT_COLUMNS = ['seq', 'time', 'account', 'principal', 'action', 'outcome', 'detail'];
+
+export function auditRow(r: AuditRecord): string[] {
+  return [String(r.seq), shortTime(r.at), r.accountId, shortPrincipal(r.principalArn, r.accountId), r.action, r.outcome, auditDetail(r)];
+}
+
+export function auditTable(records: readonly AuditRecord[]): string {
+  return table(AUDIT_COLUMNS, records.map(auditRow));
+}
+
+/** One record on one line (for `tail`, where a table cannot grow). */
+export function auditLine(r: AuditRecord): string {
+  const [seq, time, account, principal, action, outcome, detail] = auditRow(r);
+  return [`#${seq}`, time, account, principal, action, outcome, detail].filter(Boolean).join('  ');
+}
+
+export interface TailOptions {
+  /** One ListAuditRecords call. */
+  fetch(query: AuditQuery): Promise<AuditPage>;
+  /** The filters (see auditQuery). */
+  query: AuditQuery;
+  /** How many of the latest records to show first (0–1000). */
+  lines: number;
+  intervalMs: number;
+  /** Stops the loop (SIGINT). */
+  signal: AbortSignal;
+  /** Waits `ms`, or less when `signal` aborts; never rejects. */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  emit(r: AuditRecord): void;
+  /** Records asked for per poll (default 1000, the API's maximum); a full page is followed at once. */
+  pageSize?: number;
+}
+
+/**
+ * Follows the trail: the last `lines` records oldest first, then every `intervalMs` the records after the last seq
+ * seen, until `signal` aborts. Resolves when stopped; API errors reject.
+ */
+export async function tailAudit(o: TailOptions): Promise<void> {
+  const pageSize = o.pageSize ?? 1000;
+  // Newest first; with lines = 0 the one newest record still says where to start following.
+  const first = await o.fetch({ ...o.query, limit: String(Math.max(o.lines, 1)) });
+  let last = first.records.reduce((m, r) => Math.max(m, r.seq), 0);
+  for (const r of first.records.slice(0, o.lines).reverse()) o.emit(r);
+  while (!o.signal.aborted) {
+    await o.sleep(o.intervalMs, o.signal);
+    for (;;) {
+      if (o.signal.aborted) return;
+      const page = await o.fetch({ ...o.query, after: String(last), limit: String(pageSize) });
+      for (const r of page.records) {
+        if (r.seq <= last) continue;
+        o.emit(r);
+        last = r.seq;
+      }
+      if (page.records.length < pageSize) break;
+    }
+  }
+}
+
+/** A sleep that ends early (without an error) when the signal aborts. */
+export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+function intIn(name: string, min: number, max: number) {
+  return (v: string): string => {
+    if (!/^\d{1,9}$/.test(v) || Number(v) < min || Number(v) > max)
+      throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}.`);
+    return v;
+  };
+}
+
+function withJson(g: GlobalOpts, json: boolean | undefined): GlobalOpts {
+  return json ? { ...g, output: 'json' } : g;
+}
+
+function addFilterFlags(cmd: Command): Command {
+  return cmd
+    .option('--action <action>', 'e.g. bedrock:PutEnforcedGuardrailConfiguration or bedrock:Converse')
+    .option('--action-prefix <prefix>', 'actions starting with this, e.g. bedrock: or organizations:')
+    .option('--outcome <outcome>', 'e.g. INTERVENED, NONE, FAILED_OPEN, Success, AccessDeniedException')
+    .option('--principal <arn>', 'only records of this caller (a principal ARN)')
     .option('--resource <arn>', 'only records about this resource')
     .option('--since <iso>', 'from this time (inclusive, ISO-8601)')
     .option('--until <iso>', 'up to this time (inclusive, ISO-8601)')
+    .option('--json', 'print JSON (same as -o json)');
+}
+
+const SCOPE_HELP =
+  'The global --account and --region filter by account and Region here (the call uses your own credentials)';
+
+export function addAuditCommands(program: Command, ctx: CliContext): void {
+  const a = program.command('audit').description('the append-only, hash-chained audit trail');
+  const scope = (g: GlobalOpts) => ({
+    account: g.account === undefined ? undefined : accountIdOf(g, g.account),
+    region: g.region,
+  });
+
+  addFilterFlags(
+    a
+      .command('list')
+      .description(`records, newest first: yours, or every account of the organization you manage. ${SCOPE_HELP}`),
+  )
     .option('--limit <n>', 'page size (1–1000, default 100)', positiveInt('--limit'))
     .option('--before <seq>', 'only records older than this seq (the next page)', positiveInt('--before'))
     .option('--all', 'follow nextBeforeSeq to the first record')
     .action(async (o: ListFlags) => {
       const g = ctx.gopts();
       const c = ctx.baseCfg();
+      const query = auditQuery(o, scope(g));
       const records: AuditRecord[] = [];
       let before: number | undefined = o.before === undefined ? undefined : Number(o.before);
       do {
         const r = (await callApi(c, 'GET', '/admin/v1/audit', {
           service: 'parapet',
-          query: {
-            account: g.account === undefined ? undefined : accountIdOf(g, g.account),
-            action: o.action,
-            resource: o.resource,
-            since: o.since,
-            until: o.until,
-            limit: o.limit,
-            before: before === undefined ? undefined : String(before),
-          },
-        })) as { records: AuditRecord[]; nextBeforeSeq?: number };
+          query: { ...query, limit: o.limit, before: before === undefined ? undefined : String(before) },
+        })) as AuditPage;
         records.push(...r.records);
         before = r.nextBeforeSeq;
       } while (o.all && before !== undefined);
-      print(g, { records, ...(before !== undefined ? { nextBeforeSeq: before } : {}) }, () =>
+      print(withJson(g, o.json), { records, ...(before !== undefined ? { nextBeforeSeq: before } : {}) }, () =>
         records.length === 0
           ? '(no audit records)'
-          : table(
-              ['seq', 'at', 'account', 'principal', 'action', 'resource', 'outcome'],
-              records.map((x) => [x.seq, x.at, x.accountId, x.principalArn, x.action, x.resourceArn, x.outcome]),
-            ) + (before !== undefined ? `\nmore: --all, or --before ${before}` : ''),
+          : auditTable(records) + (before !== undefined ? `\nmore: --all, or --before ${before}` : ''),
       );
+    });
+
+  addFilterFlags(
+    a
+      .command('tail')
+      .description(
+        `follow the trail: the last --lines records, then new ones as they arrive, until Ctrl-C. ${SCOPE_HELP}`,
+      ),
+  )
+    .option('-n, --lines <n>', 'how many of the latest records to show first (0–1000)', intIn('--lines', 0, 1000), '10')
+    .option('--interval <ms>', 'poll every this many milliseconds (100–3600000)', intIn('--interval', 100, 3_600_000), '1000')
+    .action(async (o: TailFlags) => {
+      const g = ctx.gopts();
+      const c = ctx.baseCfg();
+      const json = withJson(g, o.json).output === 'json';
+      const controller = new AbortController();
+      const stop = () => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        await tailAudit({
+          fetch: async (query) => (await callApi(c, 'GET', '/admin/v1/audit', { service: 'parapet', query })) as AuditPage,
+          query: auditQuery(o, scope(g)),
+          lines: Number(o.lines),
+          intervalMs: Number(o.interval),
+          signal: controller.signal,
+          sleep: abortableSleep,
+          emit: (r) => process.stdout.write(`${json ? JSON.stringify(r) : auditLine(r)}\n`),
+        });
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
     });
 
   a.command('verify')

@@ -6,8 +6,10 @@ import { resolveBaseConfig, resolveClientConfig } from './config.ts';
 import { addAuditCommands } from './audit-commands.ts';
 import { addEnforcementCommands } from './enforcement-commands.ts';
 import { addIdentityCommands } from './identity-commands.ts';
+import { addModelsCommands } from './models-command.ts';
 import { addResourcePolicyCommands } from './resource-policy-commands.ts';
 import { addVerifyCommand } from './verify-command.ts';
+import type { ServeFlags } from './serve-command.ts';
 import { applyGuardrailFlags, FlagError, type GuardrailFlags, outputToInput } from './guardrail-flags.ts';
 import { type CliContext, collect, type GlobalOpts, type Json, print, readJsonFile, table } from './output.ts';
 
@@ -63,9 +65,20 @@ export function buildProgram(): Command {
     .description('run the gateway (SQLite store in the data directory)')
     .option('--port <n>', 'port (default: PARAPET_PORT or 8787)')
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
-    .action(async (o: { port?: string; host: string }) => {
+    .option('--models <file>', 'the models file: which upstream serves each model id (default: PARAPET_MODELS, else only parapet.demo-v1)')
+    .option(
+      '--fail-open <guardrail-arn[:version]>',
+      'let calls through when this guardrail cannot be evaluated (repeatable; default: PARAPET_FAIL_OPEN, comma-separated)',
+      collect,
+    )
+    .option('--log-content', 'keep prompts and matched text in the audit trail (default: PARAPET_LOG_CONTENT=1)')
+    .option('--quota-rps <n>', 'model calls per second per account and Region (0 = no limit; default: Bedrock\'s)')
+    .option('--quota-text-units <n>', 'guardrail text units per second per account and Region (0 = no limit)')
+    .option('--no-quotas', 'no per-account quotas at all')
+    .option('--guardrail-deadline-ms <n>', 'a guardrail evaluation taking longer fails (1–60000, default 2000)')
+    .action(async (o: Omit<ServeFlags, 'dataDir'>) => {
       const { runServe } = await import('./serve-command.ts');
-      await runServe({ port: o.port, host: o.host, dataDir: gopts().dataDir });
+      await runServe({ ...o, dataDir: gopts().dataDir });
     });
 
   const g = program.command('guardrails').description('create, inspect and publish guardrails');
@@ -195,6 +208,7 @@ export function buildProgram(): Command {
   addVerifyCommand(program, ctx);
   addAuditCommands(program, ctx);
   addIdentityCommands(program, ctx);
+  addModelsCommands(program, ctx);
 
   return program;
 }

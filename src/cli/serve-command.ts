@@ -1,12 +1,122 @@
-/** `parapet serve`: run the gateway in this process until SIGINT/SIGTERM. */
+/**
+ * `parapet serve`: run the gateway in this process until SIGINT/SIGTERM. Flags win over their environment
+ * variables; everything is validated before the server starts, so a bad flag never leaves a half-started server.
+ */
+import { REGION_RE } from '../core/arn.ts';
 import { parseRegions } from '../core/regions.ts';
-import { DEFAULT_PORT, startServer } from '../server/serve.ts';
+import { DEFAULT_PORT, type ServeOptions, startServer } from '../server/serve.ts';
+import { FlagError } from './guardrail-flags.ts';
+import { describeModels, MODELS_ENV, readModelsFile, routesSummary } from './models-command.ts';
 
-export async function runServe(o: { port?: string; host: string; dataDir?: string }): Promise<void> {
+/** The flags of `parapet serve`, as commander hands them over (strings, unparsed). */
+export interface ServeFlags {
+  port?: string;
+  host: string;
+  dataDir?: string;
+  models?: string;
+  failOpen?: string[];
+  logContent?: boolean;
+  quotaRps?: string;
+  quotaTextUnits?: string;
+  /** False with `--no-quotas`. */
+  quotas?: boolean;
+  guardrailDeadlineMs?: string;
+}
+
+/** What the flags and environment say about the gateway, in `startServer`'s terms. */
+export type GatewayOptions = Pick<ServeOptions, 'models' | 'quotas' | 'gateway'>;
+
+export const MAX_GUARDRAIL_DEADLINE_MS = 60_000;
+const GUARDRAIL_VERSION_RE = /^(?:[1-9][0-9]{0,7}|DRAFT)$/;
+const GUARDRAIL_ARN_RE = /^arn:aws(?:-[a-z]+)*:bedrock:([^:]+):([0-9]{12}):guardrail\/([a-z0-9]+)(?::([^:]*))?$/;
+
+/**
+ * A fail-open entry: `arn:aws:bedrock:<region>:<account>:guardrail/<id>`, optionally `:<version>` (a number or
+ * DRAFT) for only that version. Returns it unchanged; throws FlagError saying what is wrong.
+ */
+export function parseFailOpen(value: string): string {
+  const v = value.trim();
+  const m = GUARDRAIL_ARN_RE.exec(v);
+  const expected = 'expected arn:aws:bedrock:<region>:<12-digit account>:guardrail/<id>[:<version>]';
+  if (!m) throw new FlagError(`--fail-open '${value}' is not a guardrail ARN (${expected}).`);
+  const [, region = '', , , version] = m;
+  if (!REGION_RE.test(region)) throw new FlagError(`--fail-open '${value}': '${region}' is not a Region name (like us-east-1).`);
+  if (version !== undefined && !GUARDRAIL_VERSION_RE.test(version))
+    throw new FlagError(`--fail-open '${value}': the version '${version}' must be a version number or DRAFT.`);
+  return v;
+}
+
+function nonNegativeInt(name: string, text: string): number {
+  if (!/^(?:0|[1-9][0-9]{0,8})$/.test(text.trim()))
+    throw new FlagError(`${name} must be a non-negative whole number (0 turns the limit off), got '${text}'.`);
+  return Number(text.trim());
+}
+
+function envFlag(name: string, value: string | undefined): boolean {
+  const v = (value ?? '').trim().toLowerCase();
+  if (v === '' || v === '0' || v === 'false') return false;
+  if (v === '1' || v === 'true') return true;
+  throw new FlagError(`${name} must be 1 or 0, got '${value}'.`);
+}
+
+/** The models file, fail-open guardrails, content logging, quotas and deadline from the flags, else the environment. */
+export function gatewayOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): GatewayOptions {
+  const out: GatewayOptions = {};
+  const models = readModelsFile(flags.models ?? env[MODELS_ENV]);
+  if (models) out.models = models;
+
+  const gateway: NonNullable<ServeOptions['gateway']> = {};
+  const failOpen = flags.failOpen?.length ? flags.failOpen.flatMap((f) => f.split(',')) : (env.PARAPET_FAIL_OPEN ?? '').split(',');
+  const arns = failOpen.map((f) => f.trim()).filter(Boolean).map(parseFailOpen);
+  if (arns.length) gateway.failOpen = new Set(arns);
+  if (flags.logContent || envFlag('PARAPET_LOG_CONTENT', env.PARAPET_LOG_CONTENT)) gateway.logContent = true;
+  if (flags.guardrailDeadlineMs !== undefined) {
+    const t = flags.guardrailDeadlineMs.trim();
+    const ms = /^[0-9]{1,6}$/.test(t) ? Number(t) : Number.NaN;
+    if (!(ms >= 1 && ms <= MAX_GUARDRAIL_DEADLINE_MS))
+      throw new FlagError(`--guardrail-deadline-ms must be a whole number of milliseconds from 1 to ${MAX_GUARDRAIL_DEADLINE_MS}, got '${flags.guardrailDeadlineMs}'.`);
+    gateway.guardrailDeadlineMs = ms;
+  }
+  if (Object.keys(gateway).length) out.gateway = gateway;
+
+  const rps = flags.quotaRps === undefined ? undefined : nonNegativeInt('--quota-rps', flags.quotaRps);
+  const units = flags.quotaTextUnits === undefined ? undefined : nonNegativeInt('--quota-text-units', flags.quotaTextUnits);
+  if (flags.quotas === false) {
+    if (rps !== undefined || units !== undefined)
+      throw new FlagError('--no-quotas turns every quota off: drop --quota-rps/--quota-text-units, or --no-quotas.');
+    out.quotas = { disabled: true };
+  } else if (rps !== undefined || units !== undefined) {
+    out.quotas = { ...(rps !== undefined ? { requestsPerSecond: rps } : {}), ...(units !== undefined ? { textUnitsPerSecond: units } : {}) };
+  }
+  return out;
+}
+
+/** The banner lines about the gateway: the OpenAI-compatible endpoint, /metrics, the models and non-default settings. */
+export function gatewayBanner(url: string, o: GatewayOptions): string[] {
+  const lines = [
+    `  OpenAI:       ${url}/v1/chat/completions  (API key = <AccessKeyId>:<SecretAccessKey>)`,
+    `  Metrics:      ${url}/metrics  (Prometheus)`,
+  ];
+  const [first, ...rest] = routesSummary(describeModels(o.models));
+  lines.push(`  Models:       ${first ?? '(none)'}`, ...rest.map((l) => `                ${l}`));
+  const q = o.quotas;
+  const limit = (n: number | undefined) => (n === undefined ? "Bedrock's default" : n === 0 ? 'no limit' : String(n));
+  if (q?.disabled) lines.push('  Quotas:       off');
+  else if (q)
+    lines.push(`  Quotas:       requests/s ${limit(q.requestsPerSecond)}, text units/s ${limit(q.textUnitsPerSecond)} (per account and Region)`);
+  const g = o.gateway;
+  if (g?.failOpen?.size) lines.push(`  Fail-open:    ${[...g.failOpen].join(', ')}`);
+  if (g?.logContent) lines.push('  Content:      prompts and matched text are kept in the audit trail (--log-content)');
+  if (g?.guardrailDeadlineMs !== undefined) lines.push(`  Deadline:     ${g.guardrailDeadlineMs} ms per guardrail evaluation`);
+  return lines;
+}
+
+export async function runServe(o: ServeFlags): Promise<void> {
   const portText = o.port ?? process.env.PARAPET_PORT;
   const port = portText === undefined ? DEFAULT_PORT : Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port '${portText}'`);
   const dataDir = o.dataDir ?? process.env.PARAPET_DATA_DIR ?? '.parapet';
+  const gw = gatewayOptions(o);
   process.umask(0o077); // everything the server writes (database, WAL, keys) is private to its user
   const server = await startServer({
     port,
@@ -17,10 +127,12 @@ export async function runServe(o: { port?: string; host: string; dataDir?: strin
     // A first start creates a demo organization (management + team-a in OU Engineering + team-b); PARAPET_DEMO=0 skips it.
     demo: process.env.PARAPET_DEMO !== '0',
     log: process.env.PARAPET_LOG === 'json' ? (l) => process.stdout.write(`${JSON.stringify(l)}\n`) : undefined,
+    ...gw,
   });
   const out = process.stdout;
   out.write(`Parapet is listening on ${server.url} (HTTP/1.1 and h2c)\n`);
   out.write(`  API:          ${server.url}  (bedrock, bedrock-runtime, organizations, sts, iam; SigV4, Region ${server.credentials.region})\n`);
+  for (const l of gatewayBanner(server.url, gw)) out.write(`${l}\n`);
   out.write(`  Data:         ${server.dataDir} (SQLite)\n`);
   out.write(`  Credentials:  ${server.credentialsPath}\n`);
   if (server.bootstrapped) {

@@ -304,11 +304,13 @@ export class GuardrailService {
     if (version !== undefined) {
       const ok = await this.#deps.store.guardrails.deleteVersion(caller.accountId, caller.region, g.guardrailId, version);
       if (!ok) throw versionNotFound(identifier, version);
+      this.#deps.compiled.forget(g.arn, version);
       await this.#audit(caller, 'bedrock:DeleteGuardrail', `${g.arn}:${version}`, { detail: { version } });
       return {};
     }
     await this.#deps.store.guardrails.delete(caller.accountId, caller.region, g.guardrailId);
     await this.#deps.store.resourcePolicies.delete(g.arn);
+    this.#deps.compiled.forget(g.arn);
     await this.#audit(caller, 'bedrock:DeleteGuardrail', g.arn, { before: g.config });
     return {};
   }

@@ -34,3 +34,21 @@ describe('compiled cache', () => {
     assert.equal(c.size, 4);
   });
 });
+
+describe('cachedVersion and forget', () => {
+  it('a compiled version is found by arn and number alone until forgotten', () => {
+    const c = createCompiledCache();
+    assert.equal(c.cachedVersion('arn:g', 1), undefined);
+    const v1 = c.version('arn:g', 1, cfg('alpha'));
+    c.version('arn:g', 2, cfg('beta'));
+    c.draft('arn:g', cfg('gamma'));
+    assert.equal(c.cachedVersion('arn:g', 1), v1);
+    c.forget('arn:g', 1);
+    assert.equal(c.cachedVersion('arn:g', 1), undefined);
+    assert.notEqual(c.cachedVersion('arn:g', 2), undefined);
+    c.version('arn:other', 1, cfg('delta'));
+    c.forget('arn:g');
+    assert.equal(c.cachedVersion('arn:g', 2), undefined);
+    assert.equal(c.size, 1, 'only the other guardrail is left');
+  });
+});

@@ -13,6 +13,10 @@ import type { GuardrailConfig } from './config/types.ts';
 export interface CompiledCache {
   version(arn: string, version: number, config: GuardrailConfig): CompiledGuardrail;
   draft(arn: string, config: GuardrailConfig): CompiledGuardrail;
+  /** A published version already compiled (versions are immutable), without its config; undefined if not cached. */
+  cachedVersion(arn: string, version: number): CompiledGuardrail | undefined;
+  /** Drops a deleted version (or, without `version`, every entry of a deleted guardrail). */
+  forget(arn: string, version?: number): void;
   readonly size: number;
   readonly weight: number;
   clear(): void;
@@ -75,6 +79,20 @@ export function createCompiledCache(maxWeight = 16 * 1024 * 1024): CompiledCache
       const compiled = compile(config);
       insert(key, { compiled, fingerprint, weight: Math.max(MIN_WEIGHT, fingerprint.length * 2) });
       return compiled;
+    },
+    cachedVersion(arn, version) {
+      const key = `${arn}:${version}`;
+      const hit = map.get(key);
+      if (!hit) return undefined;
+      touch(key, hit);
+      return hit.compiled;
+    },
+    forget(arn, version) {
+      if (version !== undefined) {
+        remove(`${arn}:${version}`);
+        return;
+      }
+      for (const key of [...map.keys()]) if (key.startsWith(`${arn}:`)) remove(key);
     },
     get size() {
       return map.size;

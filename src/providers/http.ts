@@ -2,6 +2,8 @@
  * HTTP calls to upstream model APIs: a per-call timeout joined with the caller's abort signal, and every
  * failure turned into an UpstreamError (timeout, throttled, or error with the upstream status and message).
  */
+import http from 'node:http';
+import https from 'node:https';
 import { UpstreamError } from './types.ts';
 
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 60_000;
@@ -17,7 +19,17 @@ export interface UpstreamRequest {
   streaming?: boolean;
 }
 
-/** POSTs JSON and returns the response once its status is 2xx; the body is left unread. */
+/** Keep-alive connection pools shared by every provider (node:http is about twice as fast as fetch here). */
+const AGENTS = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 256 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 256 }),
+};
+
+/**
+ * POSTs JSON and returns the response once its status is 2xx; the body is left unread (a web `Response`).
+ * Without `streaming` the timeout bounds the whole exchange, body included; with it, the wait for the headers
+ * and then each wait for the next chunk.
+ */
 export async function postJson(req: UpstreamRequest): Promise<Response> {
   const timeoutMs = req.timeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
   const timer = new AbortController();
@@ -25,38 +37,73 @@ export async function postJson(req: UpstreamRequest): Promise<Response> {
   handle.unref();
   const timeout = timer.signal;
   const signal = AbortSignal.any([req.signal, timeout]);
-  let res: Response;
+  const url = new URL(req.url);
+  const agent = url.protocol === 'https:' ? AGENTS['https:'] : url.protocol === 'http:' ? AGENTS['http:'] : undefined;
+  const payload = Buffer.from(JSON.stringify(req.body));
+  let msg: http.IncomingMessage;
   try {
-    res = await fetch(req.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json', ...req.headers },
-      body: JSON.stringify(req.body),
-      signal,
+    if (!agent) throw new Error(`unsupported URL scheme ${url.protocol}`);
+    msg = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      const request = (url.protocol === 'https:' ? https : http).request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          signal,
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json',
+            ...req.headers,
+            'content-length': String(payload.byteLength),
+          },
+        },
+        resolve,
+      );
+      request.on('error', reject);
+      request.end(payload);
     });
   } catch (err) {
     clearTimeout(handle);
     throw fetchFailure(req.provider, err, timeout, timeoutMs);
   }
-  if (res.ok && req.streaming && res.body) {
-    // From here the timeout is an idle timeout: it restarts with every chunk, so a long answer that keeps
-    // flowing is never cut, while a stalled one is.
-    handle.refresh();
-    const watched = res.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform(chunk, controller) {
-          handle.refresh();
-          controller.enqueue(chunk);
-        },
-        flush() {
-          clearTimeout(handle);
-        },
-      }),
-    );
-    return new Response(watched, { status: res.status, statusText: res.statusText, headers: res.headers });
-  }
-  if (res.ok) return res;
+  const status = msg.statusCode ?? 502;
+  const ok = status >= 200 && status < 300;
+  if (ok && req.streaming) handle.refresh();
+  // The body as a web stream; a timeout while it flows surfaces as a TimeoutError, whatever node:http reports.
+  let settled = false;
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const fail = (err: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(handle);
+        controller.error(timeout.aborted ? timeout.reason : err);
+      };
+      msg.on('data', (chunk: Buffer) => {
+        if (req.streaming) handle.refresh();
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      });
+      msg.on('end', () => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(handle);
+        controller.close();
+      });
+      msg.on('error', fail);
+      msg.on('close', () => fail(new Error('the upstream closed the connection before the answer was complete')));
+    },
+    cancel() {
+      settled = true;
+      clearTimeout(handle);
+      msg.destroy();
+    },
+  });
+  const headers = new Headers();
+  for (const [k, v] of Object.entries(msg.headers)) if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+  const res = new Response(body, { status, statusText: msg.statusMessage ?? '', headers });
+  if (ok) return res;
   const text = await res.text().catch(() => '');
-  throw statusFailure(req.provider, res.status, text);
+  throw statusFailure(req.provider, status, text);
 }
 
 /** Reads a JSON body, mapping a read timeout or malformed JSON to UpstreamError. */

@@ -211,6 +211,11 @@ export class InvocationGateway {
   ): Promise<CompiledGuardrail> {
     const { store, compiled } = this.deps.services;
     const region = arn.split(':')[3] ?? caller.region;
+    // A published version never changes: once compiled, no need to read it again (deletions evict it).
+    if (typeof version === 'number') {
+      const hit = compiled.cachedVersion(arn, version);
+      if (hit) return hit;
+    }
     try {
       const g = await store.guardrails.get(owner, region, guardrailId);
       if (g && version === 'DRAFT') return compiled.draft(g.arn, g.config);

@@ -46,7 +46,8 @@ export function createDualServer(
   const sockets = new Set<net.Socket>();
   const sniffTimeout = opts.headersTimeoutMs ?? 30_000;
 
-  const server = net.createServer((socket) => {
+  // No Nagle delay: small HTTP/2 frames (an event-stream chunk, a short answer) go out at once.
+  const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', () => socket.destroy());

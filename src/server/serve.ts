@@ -17,6 +17,7 @@ import { createCompiledCache } from '../engine/cache.ts';
 import { createAesGcmCipher, loadOrCreateMasterKey } from '../store/crypto.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
 import type { Store } from '../store/types.ts';
+import { withReadCache } from '../store/read-cache.ts';
 import { createHandler } from './app.ts';
 import { createDualServer } from './listener.ts';
 import { bedrockControlOperations } from './operations/bedrock-control.ts';
@@ -228,7 +229,9 @@ async function enforceDemoGuardrail(
   await s.organizations.attachPolicy(ctx, { PolicyId: policy.Policy.PolicySummary.Id, TargetId: rootId });
 }
 
-export function createServices(store: Store, clock: Clock, random: Random = nodeRandom): Services {
+export function createServices(rawStore: Store, clock: Clock, random: Random = nodeRandom): Services {
+  // Hot reads (organization position, policies, enforcement) are cached until the next write, at most 1 s.
+  const store = withReadCache(rawStore);
   const compiled = createCompiledCache();
   const authz = new Authorizer(store, clock);
   const audit = new AuditTrail(store, clock);

@@ -482,6 +482,8 @@ export interface AuditRepo {
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** How many writes (outside the audit log) reached the database through this store; read caches key on it. */
+  changeCount?(): number;
   accounts: AccountRepo;
   accessKeys: AccessKeyRepo;
   guardrails: GuardrailRepo;

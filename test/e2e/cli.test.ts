@@ -1,15 +1,58 @@
 /** The `parapet` CLI against a running server, using the data directory's credentials. */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { ConverseCommand } from '@aws-sdk/client-bedrock-runtime';
 import { CreateAccountCommand, CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const run = promisify(execFile);
 const BIN = new URL('../../bin/parapet.mjs', import.meta.url).pathname;
+
+/** A long-running CLI process (`serve`, `audit tail`) whose output can be awaited. */
+class Running {
+  readonly child: ChildProcess;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+  #waiters: Array<() => void> = [];
+
+  constructor(args: string[], env: NodeJS.ProcessEnv) {
+    this.child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const wake = () => {
+      for (const w of this.#waiters.splice(0)) w();
+    };
+    this.child.stdout?.on('data', (d: Buffer) => {
+      this.stdout += d.toString();
+      wake();
+    });
+    this.child.stderr?.on('data', (d: Buffer) => {
+      this.stderr += d.toString();
+      wake();
+    });
+    this.exited = new Promise((resolve) => this.child.once('exit', (code) => {
+      wake();
+      resolve(code);
+    }));
+  }
+
+  /** Resolves when the output satisfies `done`; fails if the process exits first. */
+  async until(done: (stdout: string) => boolean): Promise<void> {
+    while (!done(this.stdout)) {
+      if (this.child.exitCode !== null) assert.fail(`exited (${this.child.exitCode}) first: ${this.stdout}${this.stderr}`);
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  async interrupt(): Promise<number | null> {
+    this.child.kill('SIGINT');
+    return this.exited;
+  }
+}
 
 describe('parapet CLI', () => {
   let t: TestServer;
@@ -87,6 +130,155 @@ describe('parapet CLI', () => {
     const r = await cli('guardrails', 'create', '--name', 'bad name');
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^ValidationException: 1 validation error detected/);
+  });
+
+  it('audit list filters model calls by outcome, action prefix, principal and Region, with a detail column', async () => {
+    const g = JSON.parse((await cli('-o', 'json', 'guardrails', 'create', '--name', 'cli-audit', '--word', 'Project Falcon')).stdout) as {
+      guardrailId: string;
+      guardrailArn: string;
+    };
+    assert.equal((await cli('guardrails', 'publish', g.guardrailId)).code, 0);
+    const since = new Date().toISOString(); // `apply` above recorded interventions too
+    const rt = t.runtime();
+    const guardrailConfig = { guardrailIdentifier: g.guardrailId, guardrailVersion: '1' };
+    const blocked = await rt.send(
+      new ConverseCommand({ modelId: 'parapet.demo-v1', messages: [{ role: 'user', content: [{ text: 'Tell me about Project Falcon' }] }], guardrailConfig }),
+    );
+    assert.equal(blocked.stopReason, 'guardrail_intervened');
+    const fine = await rt.send(new ConverseCommand({ modelId: 'parapet.demo-v1', messages: [{ role: 'user', content: [{ text: 'hello' }] }], guardrailConfig }));
+    assert.equal(fine.stopReason, 'end_turn');
+
+    type Rec = { seq: number; action: string; outcome: string; principalArn: string; region?: string; detail: Record<string, unknown> };
+    const intervened = (JSON.parse((await cli('audit', 'list', '--outcome', 'INTERVENED', '--since', since, '--json')).stdout) as { records: Rec[] }).records;
+    assert.deepEqual(intervened.map((r) => r.action), ['bedrock:ApplyGuardrail', 'bedrock:Converse']);
+    assert.ok(intervened.every((r) => r.outcome === 'INTERVENED'));
+    assert.equal(intervened[1]?.detail.model, 'parapet.demo-v1');
+    assert.equal(intervened[1]?.detail.intervenedOn, 'INPUT');
+    assert.equal(intervened[0]?.detail.guardrail, `${g.guardrailArn}:1`);
+
+    const none = (JSON.parse((await cli('-o', 'json', 'audit', 'list', '--outcome', 'NONE', '--action-prefix', 'bedrock:Conv')).stdout) as { records: Rec[] })
+      .records;
+    assert.deepEqual(none.map((r) => [r.action, r.outcome]), [['bedrock:Converse', 'NONE']]);
+    const mine = `arn:aws:iam::${t.accountId}:root`;
+    const byPrincipal = await cli('audit', 'list', '--principal', mine, '--action-prefix', 'bedrock:', '--json');
+    assert.ok((JSON.parse(byPrincipal.stdout) as { records: Rec[] }).records.length >= 4);
+    assert.deepEqual((JSON.parse((await cli('audit', 'list', '--principal', 'arn:aws:iam::123456789012:root', '--json')).stdout) as { records: Rec[] }).records, []);
+    const inRegion = (JSON.parse((await cli('audit', 'list', '--region', 'us-east-1', '--action', 'bedrock:Converse', '--json')).stdout) as { records: Rec[] }).records;
+    assert.equal(inRegion.length, 2);
+    assert.ok(inRegion.every((r) => r.region === 'us-east-1'));
+    assert.deepEqual((JSON.parse((await cli('audit', 'list', '--region', 'eu-west-1', '--action', 'bedrock:Converse', '--json')).stdout) as { records: Rec[] }).records, []);
+
+    const human = await cli('audit', 'list', '--outcome', 'INTERVENED', '--since', since);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /│ time +│ account +│ principal +│ action +│ outcome +│ detail/);
+    assert.match(human.stdout, /│ root +│ bedrock:Converse +│ INTERVENED +│ parapet\.demo-v1 · intervened on INPUT · model not called · [\d.]+ ms/);
+    assert.match(human.stdout, new RegExp(`${g.guardrailArn}:1 · INPUT · BLOCKED: CUSTOM · [\\d.]+ ms`));
+  });
+
+  it('audit tail prints the latest records, then new ones as NDJSON, and stops on SIGINT with exit 0', async () => {
+    const tail = new Running(['--data-dir', t.dataDir, 'audit', 'tail', '--json', '--lines', '2', '--interval', '100', '--action-prefix', 'bedrock:'], env);
+    const lines = () => tail.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { seq: number; action: string; outcome: string });
+    try {
+      await tail.until((out) => out.split('\n').filter(Boolean).length >= 2);
+      const first = lines();
+      assert.equal(first.length, 2);
+      assert.ok(first[0] && first[1] && first[0].seq < first[1].seq, 'oldest first');
+      await t.runtime().send(new ConverseCommand({ modelId: 'parapet.demo-v1', messages: [{ role: 'user', content: [{ text: 'tail me' }] }] }));
+      await tail.until(() => lines().some((r) => r.action === 'bedrock:Converse' && r.seq > (first[1]?.seq ?? 0)));
+      assert.equal(await tail.interrupt(), 0, tail.stderr);
+      const all = lines();
+      assert.deepEqual(all.map((r) => r.seq), [...new Set(all.map((r) => r.seq))].sort((a, b) => a - b), 'each once, in order');
+      assert.ok(all.every((r) => r.action.startsWith('bedrock:')));
+    } finally {
+      if (tail.child.exitCode === null) tail.child.kill();
+    }
+  });
+
+  it('models list shows the demo model, or the routes of a models file without secrets; models check validates', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parapet-cli-models-'));
+    try {
+      const demo = await cli('models', 'list');
+      assert.equal(demo.code, 0, demo.stderr);
+      assert.match(demo.stdout, /│ parapet\.demo-v1 │ demo +│ demo │ parapet\.demo-v1 +│ \(built in, local\)/);
+      const file = join(dir, 'models.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          providers: { oa: { type: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', apiKeyEnv: 'CLI_TEST_KEY_VAR', headers: { 'x-org': 'org-secret' } } },
+          models: { 'anthropic.claude-3-haiku-20240307-v1:0': { provider: 'oa', model: 'llama3' } },
+        }),
+      );
+      const listed = await cli('models', 'list', '--models', file, '--json');
+      assert.equal(listed.code, 0, listed.stderr);
+      const routes = (JSON.parse(listed.stdout) as { models: Array<{ modelId: string; provider: string; upstreamModel: string; baseUrl?: string }> }).models;
+      assert.deepEqual(routes.map((r) => [r.modelId, r.provider, r.upstreamModel, r.baseUrl]), [
+        ['anthropic.claude-3-haiku-20240307-v1:0', 'oa', 'llama3', 'http://127.0.0.1:11434/v1'],
+        ['parapet.demo-v1', 'demo', 'parapet.demo-v1', undefined],
+      ]);
+      assert.doesNotMatch(listed.stdout + (await cli('models', 'list', '--models', file)).stdout, /CLI_TEST_KEY_VAR|org-secret/);
+
+      const ok = await cli('models', 'check', file);
+      assert.equal(ok.code, 0, ok.stderr);
+      assert.match(ok.stdout, /^OK: .*models\.json \(2 model route\(s\)\)/);
+      assert.match(ok.stderr, /warning: CLI_TEST_KEY_VAR \(providers\.oa\.apiKeyEnv\) is not set/);
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, '{ "providers": { "oa": { "type": "openai" } }, "models": { "m": { "provider": "oa" } },\n}');
+      const broken = await cli('models', 'check', bad);
+      assert.equal(broken.code, 1);
+      assert.match(broken.stderr, /^error: .*bad\.json: is not valid JSON at line 2, column 1/);
+      assert.doesNotMatch(broken.stderr, /\n\s+at /, 'no stack trace');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('serve: a bad models file or fail-open ARN exits 1 with the reason; a good start names the endpoints and models', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parapet-cli-serve-'));
+    const serveEnv: NodeJS.ProcessEnv = { ...env, PARAPET_DATA_DIR: join(dir, 'data'), PARAPET_DEMO: '0' };
+    delete serveEnv.PARAPET_PORT;
+    delete serveEnv.PARAPET_MODELS;
+    delete serveEnv.PARAPET_FAIL_OPEN;
+    delete serveEnv.PARAPET_LOG_CONTENT;
+    const serveRun = async (...args: string[]) => {
+      try {
+        return { ...(await run(process.execPath, [BIN, 'serve', ...args], { env: serveEnv })), code: 0 };
+      } catch (e) {
+        return e as { stdout: string; stderr: string; code: number };
+      }
+    };
+    try {
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, '{ "providers": {}, "models": { "m": { "provider": "nope" } } }');
+      const badModels = await serveRun('--port', '0', '--models', bad);
+      assert.equal(badModels.code, 1);
+      assert.equal(badModels.stderr, `error: ${bad}: models["m"].provider names unknown provider "nope" (the file defines no providers)\n`);
+      const badArn = await serveRun('--port', '0', '--fail-open', 'my-guardrail');
+      assert.equal(badArn.code, 1);
+      assert.match(badArn.stderr, /^error: --fail-open 'my-guardrail' is not a guardrail ARN/);
+
+      const models = join(dir, 'models.json');
+      writeFileSync(models, JSON.stringify({ providers: { oa: { type: 'openai', baseUrl: 'http://127.0.0.1:9/v1' } }, models: { 'acme.model-v1': { provider: 'oa', model: 'tiny' } } }));
+      const arn = `arn:aws:bedrock:us-east-1:${t.accountId}:guardrail/abcdefghijkl:1`;
+      const server = new Running(['serve', '--port', '0', '--models', models, '--fail-open', arn, '--no-quotas', '--guardrail-deadline-ms', '500'], serveEnv);
+      try {
+        await server.until((out) => out.includes('Credentials:'));
+        const url = /listening on (http:\/\/\S+)/.exec(server.stdout)?.[1];
+        assert.ok(url, server.stdout);
+        assert.match(server.stdout, new RegExp(`OpenAI: +${url}/v1/chat/completions`));
+        assert.match(server.stdout, new RegExp(`Metrics: +${url}/metrics`));
+        assert.match(server.stdout, /Models: +acme\.model-v1 → oa:tiny\n +parapet\.demo-v1 \(demo\)/);
+        assert.match(server.stdout, new RegExp(`Fail-open: +${arn}`));
+        assert.match(server.stdout, /Quotas: +off/);
+        const metrics = await fetch(`${url}/metrics`);
+        assert.equal(metrics.status, 200);
+        await metrics.text();
+        assert.equal(await server.interrupt(), 0, server.stderr);
+      } finally {
+        if (server.child.exitCode === null) server.child.kill();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('resource-policy --allow-org outside an organization says to pass the organization id', async () => {

@@ -8,6 +8,7 @@ import { createMetaRepo } from './meta.ts';
 import { createOrganizationRepo } from './organizations.ts';
 import { createPrincipalRepo } from './principals.ts';
 import { createResourcePolicyRepo } from './resource-policies.ts';
+import { ChangeCounter } from './change-counter.ts';
 import type { SqlRuntime } from './runtime.ts';
 import { createSessionRepo } from './sessions.ts';
 import { createTagRepo } from './tags.ts';
@@ -19,8 +20,15 @@ export function createSqlStore(
   cipher: SecretCipher,
   close: () => Promise<void>,
 ): Store {
+  const counter = new ChangeCounter();
+  const base = rt;
+  rt = {
+    db: base.db.withPlugin(counter),
+    writeTx: (keys, fn) => base.writeTx(keys, (tx) => fn(tx.withPlugin(counter))),
+  };
   return {
     kind,
+    changeCount: () => counter.count,
     accounts: createAccountRepo(rt),
     accessKeys: createAccessKeyRepo(rt, cipher),
     guardrails: createGuardrailRepo(rt),

@@ -1,0 +1,73 @@
+/**
+ * A read-through cache over the store's hot reads (organization position, identity and resource policies,
+ * enforcement configurations): the invocation gateway resolves and authorizes every model call, and these rows
+ * change only through administrative calls. An entry is used while no write has reached the database since it
+ * was read (the store's change count) and for at most `ttlMs` — the bound on staleness when another process
+ * (another gateway replica) writes. Results are shared: callers must not mutate them.
+ */
+import type { Store } from './types.ts';
+
+export interface ReadCacheOptions {
+  /** Longest time an entry is trusted without a local write; default 1,000 ms. 0 disables the cache. */
+  ttlMs?: number;
+  /** Entries kept at most (oldest dropped first); default 10,000. */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+interface Entry {
+  value: Promise<unknown>;
+  changeCount: number;
+  at: number;
+}
+
+/** Which reads are cached: repository → method names. */
+const CACHED: Partial<Record<keyof Store, readonly string[]>> = {
+  accounts: ['get'],
+  organizations: ['get', 'getForAccount', 'getMembership', 'getOu', 'getPolicy', 'listPolicies', 'listAttachmentsForTarget', 'listMembers'],
+  principals: ['get', 'listPolicies'],
+  resourcePolicies: ['get'],
+  enforcement: ['get'],
+};
+
+export function withReadCache(store: Store, opts: ReadCacheOptions = {}): Store {
+  const ttlMs = opts.ttlMs ?? 1_000;
+  if (ttlMs <= 0 || !store.changeCount) return store;
+  const changeCount = store.changeCount.bind(store);
+  const now = opts.now ?? (() => performance.now());
+  const maxEntries = opts.maxEntries ?? 10_000;
+  const entries = new Map<string, Entry>();
+
+  const cached = (repo: string, method: string, fn: (...args: unknown[]) => Promise<unknown>) =>
+    (...args: unknown[]): Promise<unknown> => {
+      const key = `${repo}.${method}\u0000${JSON.stringify(args)}`;
+      const count = changeCount();
+      const t = now();
+      const hit = entries.get(key);
+      if (hit && hit.changeCount === count && t - hit.at < ttlMs) return hit.value;
+      const value = fn(...args);
+      entries.delete(key);
+      entries.set(key, { value, changeCount: count, at: t });
+      // A failed read is not remembered.
+      value.catch(() => {
+        if (entries.get(key)?.value === value) entries.delete(key);
+      });
+      if (entries.size > maxEntries) {
+        const oldest = entries.keys().next().value;
+        if (oldest !== undefined) entries.delete(oldest);
+      }
+      return value;
+    };
+
+  const out: Store = { ...store };
+  for (const [repo, methods] of Object.entries(CACHED) as Array<[keyof Store, readonly string[]]>) {
+    const original = store[repo] as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+    const wrapped: Record<string, unknown> = { ...original };
+    for (const m of methods) {
+      const fn = original[m];
+      if (typeof fn === 'function') wrapped[m] = cached(repo, m, fn.bind(original));
+    }
+    (out as unknown as Record<string, unknown>)[repo] = wrapped;
+  }
+  return out;
+}

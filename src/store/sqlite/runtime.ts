@@ -12,7 +12,7 @@ import type { Db, SqlRuntime } from '../sql/runtime.ts';
  * connection in the same process would block the event loop its own writer needs).
  */
 export function createSqliteRuntime(raw: BetterSqlite3.Database): SqlRuntime {
-  const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
   return {
     db,
     writeTx<T>(_lockKeys: readonly string[], fn: (tx: Db) => Promise<T>): Promise<T> {
@@ -29,4 +29,34 @@ export function createSqliteRuntime(raw: BetterSqlite3.Database): SqlRuntime {
       });
     },
   };
+}
+
+/** Prepared statements kept per SQL text (at most this many): Kysely asks for one on every query. */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * The database as Kysely sees it, with `prepare` memoized by SQL text. Reusing a better-sqlite3 statement is
+ * safe here: the single connection runs one query at a time, and each run binds its own parameters.
+ */
+function withStatementCache(raw: BetterSqlite3.Database): BetterSqlite3.Database {
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  return new Proxy(raw, {
+    get(target, prop, receiver) {
+      if (prop === 'prepare')
+        return (source: string) => {
+          let st = statements.get(source);
+          if (!st) {
+            st = target.prepare(source);
+            if (statements.size >= STATEMENT_CACHE_SIZE) {
+              const oldest = statements.keys().next().value;
+              if (oldest !== undefined) statements.delete(oldest);
+            }
+            statements.set(source, st);
+          }
+          return st;
+        };
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }

@@ -14,6 +14,7 @@ import type { OutputScope } from '../engine/assess.ts';
 import { type OrgEnforcementSource, resolveEnforcement, type EnforcementResolution } from '../control/enforcement-resolver.ts';
 import type { Services } from '../control/services.ts';
 import { denialMessage } from '../control/authorization.ts';
+import { AuditBatchWriter } from '../audit/batch-writer.ts';
 import { isEmbeddingModel, normalizeModelId } from '../core/models.ts';
 import type { ModelProvider } from '../providers/types.ts';
 import type { AuditEntry } from '../store/types.ts';
@@ -109,9 +110,12 @@ const traceKeyCount = (targets: readonly GuardTarget[], id: string) => targets.f
 
 export class InvocationGateway {
   readonly deps: GatewayDeps;
+  /** Invocation records go to the trail in group commits (one transaction for the calls of a busy moment). */
+  readonly #audit: AuditBatchWriter;
 
   constructor(deps: GatewayDeps) {
     this.deps = deps;
+    this.#audit = new AuditBatchWriter(deps.services.store.audit);
   }
 
   /** Quotas, route, resolution, permission and compiled guardrails; throws the AWS error that refuses the call. */
@@ -365,7 +369,7 @@ export class InvocationGateway {
       intervened: r.outcome === 'INTERVENED',
       status: r.status,
     });
-    await services.store.audit.appendMany(entries);
+    await this.#audit.append(entries);
   }
 
   /** ApplyGuardrail's request quota (the text units are charged by `recordApplyGuardrail`). */

@@ -5,6 +5,8 @@ import type { AuditEntry, AuditRecord, AuditRepo } from '../types.ts';
 import { lockKeys, type SqlRuntime } from './runtime.ts';
 import type { AuditLogTable } from './schema.ts';
 
+/** Rows written per INSERT statement. */
+const INSERT_BATCH = 200;
 /** Rows read per query while verifying, so a long trail is never loaded at once. */
 const VERIFY_BATCH = 1000;
 
@@ -22,31 +24,31 @@ export function createAuditRepo(rt: SqlRuntime): AuditRepo {
       let seq = head ? Number(head.seq) : 0;
       let prevHash = head?.hash ?? GENESIS_HASH;
       const out: AuditRecord[] = [];
+      const rows: AuditLogTable[] = [];
       for (const entry of normalized) {
         seq += 1;
         const hash = auditHash(prevHash, { ...entry, seq });
-        await tx
-          .insertInto('audit_log')
-          .values({
-            seq,
-            at: entry.at,
-            account_id: entry.accountId,
-            principal_arn: entry.principalArn,
-            action: entry.action,
-            region: entry.region ?? null,
-            resource_arn: entry.resourceArn ?? null,
-            request_id: entry.requestId ?? null,
-            outcome: entry.outcome,
-            before_json: payloadJson('before', entry.before) ?? null,
-            after_json: payloadJson('after', entry.after) ?? null,
-            detail_json: payloadJson('detail', entry.detail) ?? null,
-            prev_hash: prevHash,
-            hash,
-          })
-          .execute();
+        rows.push({
+          seq,
+          at: entry.at,
+          account_id: entry.accountId,
+          principal_arn: entry.principalArn,
+          action: entry.action,
+          region: entry.region ?? null,
+          resource_arn: entry.resourceArn ?? null,
+          request_id: entry.requestId ?? null,
+          outcome: entry.outcome,
+          before_json: payloadJson('before', entry.before) ?? null,
+          after_json: payloadJson('after', entry.after) ?? null,
+          detail_json: payloadJson('detail', entry.detail) ?? null,
+          prev_hash: prevHash,
+          hash,
+        });
         out.push({ ...entry, seq, prevHash, hash });
         prevHash = hash;
       }
+      // One multi-row INSERT per batch (well under every dialect's bound-parameter limit).
+      for (let i = 0; i < rows.length; i += INSERT_BATCH) await tx.insertInto('audit_log').values(rows.slice(i, i + INSERT_BATCH)).execute();
       return out;
     });
   };

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { AuditEntry, AuditRecord } from '../store/types.ts';
+import { AuditBatchWriter } from './batch-writer.ts';
+
+const entry = (action: string): AuditEntry => ({ at: '2026-01-01T00:00:00.000Z', accountId: '111111111111', principalArn: 'p', action, outcome: 'NONE' });
+
+function fakeRepo(fail?: (entries: readonly AuditEntry[]) => boolean) {
+  const calls: string[][] = [];
+  let seq = 0;
+  return {
+    calls,
+    async appendMany(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
+      calls.push(entries.map((e) => e.action));
+      if (fail?.(entries)) throw new Error('bad entry');
+      return entries.map((e) => ({ ...e, seq: ++seq, prevHash: '', hash: '' }));
+    },
+  };
+}
+
+describe('AuditBatchWriter', () => {
+  it('appends made in the same tick share one transaction, in order, and each caller gets its own records', async () => {
+    const repo = fakeRepo();
+    const w = new AuditBatchWriter(repo);
+    const [a, b, c] = await Promise.all([w.append([entry('a1'), entry('a2')]), w.append([entry('b1')]), w.append([entry('c1'), entry('c2')])]);
+    assert.deepEqual(repo.calls, [['a1', 'a2', 'b1', 'c1', 'c2']]);
+    assert.deepEqual(a?.map((r) => r.seq), [1, 2]);
+    assert.deepEqual(b?.map((r) => r.action), ['b1']);
+    assert.deepEqual(c?.map((r) => r.seq), [4, 5]);
+  });
+
+  it('a failing batch is retried caller by caller: only the bad caller fails', async () => {
+    const repo = fakeRepo((entries) => entries.some((e) => e.action === 'bad'));
+    const w = new AuditBatchWriter(repo);
+    const results = await Promise.allSettled([w.append([entry('ok1')]), w.append([entry('bad')]), w.append([entry('ok2')])]);
+    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled']);
+    assert.deepEqual(repo.calls, [['ok1', 'bad', 'ok2'], ['ok1'], ['bad'], ['ok2']]);
+  });
+
+  it('entries enqueued while a write is in flight go in the next transaction', async () => {
+    const repo = fakeRepo();
+    const w = new AuditBatchWriter(repo);
+    const first = w.append([entry('x')]);
+    await new Promise((r) => setImmediate(r));
+    const second = w.append([entry('y')]);
+    await Promise.all([first, second]);
+    assert.deepEqual(repo.calls, [['x'], ['y']]);
+    assert.deepEqual(await w.append([]), []);
+  });
+});

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ServiceError } from '../core/errors.ts';
 import type { ChatRequest, OutputBlock } from '../providers/types.ts';
-import { changedTexts, chatFields, outputTexts, rebuildChat, replaceOutputTexts, replaceWithin } from './chat-fields.ts';
+import { changedTexts, chatFields, missingTexts, outputTexts, rebuildChat, replaceOutputTexts, replaceWithin } from './chat-fields.ts';
 
 const TAG = (s: string, suffix = 'abc') =>
   `<amazon-bedrock-guardrails-guardContent_${suffix}>${s}</amazon-bedrock-guardrails-guardContent_${suffix}>`;
@@ -182,5 +182,41 @@ describe('output texts', () => {
     assert.deepEqual(outputTexts(content), ['one', 'two']);
     assert.deepEqual(replaceOutputTexts(content, ['ONE', 'TWO']), [{ text: 'ONE' }, content[1], { text: 'TWO' }]);
     assert.deepEqual(replaceOutputTexts(content, ['ONE']), [{ text: 'ONE' }, content[1], { text: 'two' }]);
+  });
+});
+
+describe('JSON tool results', () => {
+  it('every string value is a guardable tool-result field, and masks are written back in place', () => {
+    const chat: ChatRequest = {
+      system: [],
+      messages: [
+        { role: 'user', content: [{ text: 'look it up' }] },
+        { role: 'assistant', content: [{ toolUse: { toolUseId: 't1', name: 'crm', input: {} } }] },
+        {
+          role: 'user',
+          content: [{ toolResult: { toolUseId: 't1', content: [{ json: { name: 'Jane', contact: { email: 'jane@example.com' }, tags: ['vip', 7] } }] } }],
+        },
+      ],
+    };
+    const cf = chatFields(chat, { invokeModel: false });
+    const leaves = cf.fields.filter((f) => f.kind === 'toolResult').map((f) => f.pieces[0]?.text);
+    assert.deepEqual(leaves, ['Jane', 'jane@example.com', 'vip']);
+    const rewritten = cf.fields.map((f) => f.pieces.map((p) => (p.text === 'jane@example.com' ? '{EMAIL}' : p.text)));
+    const out = rebuildChat(chat, cf, rewritten);
+    const tr = out.messages[2]?.content[0];
+    assert.ok(tr && 'toolResult' in tr);
+    assert.deepEqual(tr.toolResult.content, [{ json: { name: 'Jane', contact: { email: '{EMAIL}' }, tags: ['vip', 7] } }]);
+    const orig = chat.messages[2]?.content[0];
+    assert.ok(orig && 'toolResult' in orig);
+    assert.deepEqual(orig.toolResult.content, [{ json: { name: 'Jane', contact: { email: 'jane@example.com' }, tags: ['vip', 7] } }], 'the request itself is not changed');
+  });
+});
+
+describe('missingTexts', () => {
+  it('names the changed originals that occur in no string of the body', () => {
+    const body = { prompt: '<|begin_of_text|>hello jane@example.com<|eot_id|>', n: 1, list: ['other text'] };
+    assert.deepEqual(missingTexts(body, [['hello jane@example.com', 'hello {EMAIL}']]), []);
+    assert.deepEqual(missingTexts(body, [['jane.doe@example.com', '{EMAIL}']]), ['jane.doe@example.com']);
+    assert.deepEqual(missingTexts(body, [['absent', 'absent']]), [], 'an unchanged text needs no replacing');
   });
 });

@@ -15,7 +15,29 @@ export interface FieldOptions {
 type Locator =
   | { at: 'system'; i: number }
   | { at: 'message'; m: number; c: number }
-  | { at: 'toolResult'; m: number; c: number; t: number };
+  | { at: 'toolResult'; m: number; c: number; t: number }
+  /** A string inside a tool result's `json` document, by its path. */
+  | { at: 'toolResultJson'; m: number; c: number; t: number; path: Array<string | number> };
+
+/** Every string leaf of a JSON value (object keys included as they are, only values are texts). */
+function stringLeaves(v: unknown, path: Array<string | number> = [], out: Array<{ path: Array<string | number>; text: string }> = []) {
+  if (typeof v === 'string') out.push({ path, text: v });
+  else if (Array.isArray(v)) v.forEach((x, i) => stringLeaves(x, [...path, i], out));
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) stringLeaves(x, [...path, k], out);
+  return out;
+}
+
+function setAt(root: unknown, path: ReadonlyArray<string | number>, text: string): unknown {
+  if (!path.length) return text;
+  const [head, ...rest] = path;
+  if (Array.isArray(root)) return root.map((x, i) => (i === head ? setAt(x, rest, text) : x));
+  if (root && typeof root === 'object' && head !== undefined) {
+    const copy: Record<string, unknown> = { ...(root as Record<string, unknown>) };
+    Object.defineProperty(copy, head, { value: setAt(copy[head], rest, text), enumerable: true, writable: true, configurable: true });
+    return copy;
+  }
+  return root;
+}
 
 export interface ChatFields {
   fields: InputField[];
@@ -57,6 +79,12 @@ export function chatFields(chat: ChatRequest, opts: FieldOptions): ChatFields {
           if ('text' in tc) {
             fields.push({ part: 'messages', role: msg.role, kind: 'toolResult', pieces: [{ text: tc.text, tagged: false }] });
             locators.push({ at: 'toolResult', m, c, t });
+          } else if ('json' in tc) {
+            // A JSON tool result reaches the model as text too: every string in it is guarded.
+            for (const leaf of stringLeaves(tc.json)) {
+              fields.push({ part: 'messages', role: msg.role, kind: 'toolResult', pieces: [{ text: leaf.text, tagged: false }] });
+              locators.push({ at: 'toolResultJson', m, c, t, path: leaf.path });
+            }
           }
         });
       }
@@ -83,7 +111,12 @@ export function rebuildChat(chat: ChatRequest, cf: ChatFields, rewritten: readon
     if (loc.at === 'message') {
       msg.content[loc.c] = 'text' in b ? { text } : 'guardContent' in b ? { guardContent: { text: { ...b.guardContent.text, text } } } : b;
     } else if ('toolResult' in b) {
-      const content = b.toolResult.content.map((tc, t) => (t === loc.t && 'text' in tc ? { text } : tc));
+      const content = b.toolResult.content.map((tc, t) => {
+        if (t !== loc.t) return tc;
+        if (loc.at === 'toolResult' && 'text' in tc) return { text };
+        if (loc.at === 'toolResultJson' && 'json' in tc) return { json: setAt(tc.json, loc.path, text) };
+        return tc;
+      });
       msg.content[loc.c] = { toolResult: { ...b.toolResult, content } } as ContentBlock;
     }
   });
@@ -134,4 +167,16 @@ export function replaceWithin(value: unknown, pairs: ReadonlyArray<readonly [str
     return v;
   };
   return walk(value);
+}
+
+/** The originals of `pairs` that occur in no string of `value` (so replacing them would silently do nothing). */
+export function missingTexts(value: unknown, pairs: ReadonlyArray<readonly [string, string]>): string[] {
+  const strings: string[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') strings.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(value);
+  return pairs.filter(([from, to]) => from && from !== to && !strings.some((x) => x.includes(from))).map(([from]) => from);
 }

@@ -181,7 +181,7 @@ describe('selectInput: which text each guardrail reads', () => {
       assert.deepEqual(reads(target(g, { system: 'SELECTIVE', messages: 'SELECTIVE', requestOnly: true }), fields), ['GUARDED SYSTEM*', 'hi*']);
     });
 
-    it('grounding sources and queries are not guarded as input, in any mode; guard_content and unqualified blocks are', () => {
+    it('grounding sources and queries are left to grounding under SELECTIVE, and guarded as input under COMPREHENSIVE', () => {
       const fields = [
         guardContent('messages', 'SOURCE', ['grounding_source']),
         guardContent('messages', 'QUERY', ['query']),
@@ -194,7 +194,13 @@ describe('selectInput: which text each guardrail reads', () => {
       for (const [system, messages] of MODES)
         assert.deepEqual(
           reads(target(g, { system, messages }), fields),
-          ['QUALIFIED*', 'MIXED*', 'UNQUALIFIED*'],
+          [
+            ...(messages === 'COMPREHENSIVE' ? ['SOURCE*', 'QUERY*', 'BOTH*'] : []),
+            'QUALIFIED*',
+            'MIXED*',
+            'UNQUALIFIED*',
+            ...(system === 'COMPREHENSIVE' ? ['SYSTEM SOURCE*'] : []),
+          ],
           `${system}/${messages}`,
         );
     });
@@ -435,10 +441,12 @@ describe('contextual grounding: sources and queries of the input check the outpu
     guardContent('messages', 'How long do I have to return an item?', ['query']),
   ];
 
-  it('the source is not guarded as input (its denied word does not block)', () => {
-    const out = guardInput([target(grounded)], fields, opts());
+  it('SELECTIVE leaves the source and query to grounding; COMPREHENSIVE also guards them as input', () => {
+    const out = guardInput([target(grounded, { system: 'SELECTIVE', messages: 'SELECTIVE' })], fields, opts());
     assert.equal(out.blocked, false);
     assert.deepEqual(out.assessments, [], 'nothing to read on input');
+    const all = guardInput([target(grounded)], fields, opts());
+    assert.equal(all.assessments.length, 1, 'COMPREHENSIVE reads what the model will read');
   });
 
   it('an unsupported answer is blocked, a supported one passes', () => {

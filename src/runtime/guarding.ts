@@ -15,7 +15,8 @@
  * user text when no message text is tagged; never the untagged system prompt or assistant turns (the application's
  * own words).
  * Output is always evaluated by every guardrail; grounding sources and queries tagged in the input feed the
- * contextual-grounding check of the output.
+ * contextual-grounding check of the output (and, being text the model reads, are guarded as input under
+ * COMPREHENSIVE; SELECTIVE leaves them to grounding).
  */
 import type { Source } from '../engine/config/types.ts';
 import type { AppliedGuardrailDetails, GuardrailAssessment, GuardrailUsage } from '../engine/assessment.ts';
@@ -118,11 +119,12 @@ export function selectInput(target: GuardTarget, fields: readonly InputField[], 
   const noTagsAnywhere = !tagsInSystem && !tagsInMessages;
   const out: Selected[] = [];
   fields.forEach((f, fi) => {
-    if (f.kind === 'guardContent' && f.qualifiers?.length && !f.qualifiers.includes('guard_content')) {
-      // Grounding source / query: read by contextual grounding on the output, not guarded as input.
+    const mode = f.part === 'system' ? target.system : target.messages;
+    if (f.kind === 'guardContent' && f.qualifiers?.length && !f.qualifiers.includes('guard_content') && mode === 'SELECTIVE') {
+      // Grounding source / query: the caller marked it as reference material for contextual grounding of the
+      // output, which SELECTIVE honours. COMPREHENSIVE reads everything the model will see, these blocks too.
       return;
     }
-    const mode = f.part === 'system' ? target.system : target.messages;
     f.pieces.forEach((p, pi) => {
       if (!p.text) return;
       let take: boolean;

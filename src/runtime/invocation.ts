@@ -111,11 +111,10 @@ const traceKeyCount = (targets: readonly GuardTarget[], id: string) => targets.f
 export class InvocationGateway {
   readonly deps: GatewayDeps;
   /** Invocation records go to the trail in group commits (one transaction for the calls of a busy moment). */
-  readonly #audit: AuditBatchWriter;
+  #audit: AuditBatchWriter | undefined;
 
   constructor(deps: GatewayDeps) {
     this.deps = deps;
-    this.#audit = new AuditBatchWriter(deps.services.store.audit);
   }
 
   /** Quotas, route, resolution, permission and compiled guardrails; throws the AWS error that refuses the call. */
@@ -298,7 +297,7 @@ export class InvocationGateway {
     const entries: AuditEntry[] = [
       {
         ...base,
-        action: `bedrock:${p.operation}`,
+        action: auditAction(p.operation),
         resourceArn: `arn:aws:bedrock:${p.caller.region}::foundation-model/${normalizeModelId(p.modelId)}`,
         outcome: r.outcome === 'ERROR' ? (r.errorCode ?? 'Error') : r.outcome,
         detail: {
@@ -363,12 +362,13 @@ export class InvocationGateway {
     }
     metrics.invocation({
       operation: p.operation,
-      model: p.modelId,
+      model: p.route.modelId,
       account: p.caller.accountId,
       latencySeconds: latencyMs / 1000,
       intervened: r.outcome === 'INTERVENED',
       status: r.status,
     });
+    this.#audit ??= new AuditBatchWriter(services.store.audit);
     await this.#audit.append(entries);
   }
 
@@ -447,9 +447,10 @@ export class InvocationGateway {
     err: ServiceError,
   ): Promise<void> {
     const { services, metrics } = this.deps;
+    // Only served models become label values: a caller cannot grow the metrics with made-up model ids.
     metrics.invocation({
       operation: base.operation,
-      model: base.modelId,
+      model: this.deps.models.route(base.modelId)?.modelId ?? 'unrouted',
       account: base.caller.accountId,
       latencySeconds: 0,
       intervened: false,
@@ -461,7 +462,7 @@ export class InvocationGateway {
       principalArn: base.caller.principalArn,
       region: base.caller.region,
       requestId: base.requestId,
-      action: `bedrock:${base.operation}`,
+      action: auditAction(base.operation),
       resourceArn: `arn:aws:bedrock:${base.caller.region}::foundation-model/${normalizeModelId(base.modelId)}`,
       outcome: err.code,
       detail: { operation: base.operation, model: base.modelId, status: err.status, message: err.message, modelCalled: false },
@@ -479,6 +480,11 @@ function interveningPolicies(a: GuardrailAssessment): PolicyType[] {
   const out = new Set<PolicyType>();
   for (const f of firedPolicies(a)) if (f.action !== 'NONE') out.add(f.policy as PolicyType);
   return [...out];
+}
+
+/** The audit action of an invocation: the Bedrock operation, or Parapet's own OpenAI-compatible endpoint. */
+function auditAction(op: RuntimeOperation): string {
+  return op === 'ChatCompletions' ? 'parapet:ChatCompletions' : `bedrock:${op}`;
 }
 
 const round = (ms: number) => Math.round(ms * 1000) / 1000;

@@ -130,8 +130,19 @@ export function parseConverseRequest(body: unknown, stream: boolean): {
       return [block as ContentBlock];
     }),
   }));
-  if (!messages.length && !stream) throw validation('messages must hold at least one message.');
   if (!messages.length) throw validation('messages must hold at least one message.');
+  (b.messages ?? []).forEach((m, i) => {
+    if (!m.content.length)
+      throw validation(`The content field in the Message object at messages.${i} is empty. Add a ContentBlock object to the content field and try again.`);
+  });
+  if (messages[0]?.role !== 'user')
+    throw validation('A conversation must start with a user message. Try again with a conversation that starts with a user message.');
+  if (b.additionalModelRequestFields !== undefined && (typeof b.additionalModelRequestFields !== 'object' || b.additionalModelRequestFields === null || Array.isArray(b.additionalModelRequestFields)))
+    throw validation('additionalModelRequestFields must be a JSON object.');
+  const toolNames = new Set((b.toolConfig?.tools ?? []).flatMap((t) => ('toolSpec' in t ? [(t['toolSpec'] as { name: string }).name] : [])));
+  const chosen = (b.toolConfig?.toolChoice as { tool?: { name: string } } | undefined)?.tool?.name;
+  if (chosen !== undefined && !toolNames.has(chosen))
+    throw validation(`toolConfig.toolChoice names the tool '${chosen.slice(0, 64)}', which toolConfig.tools does not define.`);
   const system: SystemBlock[] = (b.system ?? []).flatMap((s, si): SystemBlock[] => {
     if (s['cachePoint'] !== undefined) return [];
     if ('guardContent' in s) {

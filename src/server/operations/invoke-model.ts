@@ -11,7 +11,7 @@ import { ServiceError, validation } from '../../core/errors.ts';
 import { codecFor, stripGuardrailConfig } from '../../providers/native/index.ts';
 import type { NativeCodec, NativeContext } from '../../providers/native/types.ts';
 import type { ChatResponse, ChatStreamEvent } from '../../providers/types.ts';
-import { changedTexts, chatFields, replaceWithin } from '../../runtime/chat-fields.ts';
+import { changedTexts, chatFields, missingTexts, replaceWithin } from '../../runtime/chat-fields.ts';
 import { guardedCall, guardedStream, guardInputPhase, invokeModelTrace, type StreamState, upstreamError } from '../../runtime/guarded-call.ts';
 import type { InvocationGateway, Prepared, TraceSetting } from '../../runtime/invocation.ts';
 import { chunkFrame, EVENT_STREAM_CONTENT_TYPE, exceptionFrame, rawChunkFrame } from '../protocols/event-stream.ts';
@@ -161,8 +161,12 @@ async function invokeModel(gw: InvocationGateway, octx: OperationContext): Promi
   const cf = chatFields(chat, { invokeModel: true, ...(call.tagSuffix ? { tagSuffix: call.tagSuffix } : {}) });
   const result = await auditedFailure(gw, p, () =>
     guardedCall(gw, p, chat, cf, true, async (guardedChat, input) => {
-      if (native) {
-        const forwarded = replaceWithin(call.body, changedTexts(cf, input.outcome.rewritten));
+      const changes = changedTexts(cf, input.outcome.rewritten);
+      // Forward the native body only when every guarded change can be written into it; a text the family's
+      // codec reshaped (template tokens removed, say) is not found verbatim, so the translated request goes
+      // instead: never an unmasked original.
+      if (native && !missingTexts(call.body, changes).length) {
+        const forwarded = replaceWithin(call.body, changes);
         const out = await native.invoke(p.route.upstreamModel, encodeJson(forwarded), {
           signal: octx.signal,
           contentType: 'application/json',

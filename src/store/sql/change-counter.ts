@@ -1,18 +1,20 @@
 /**
  * Counts the writes that reach the database (INSERT, UPDATE, DELETE on any table but the audit log), so read
- * caches can tell that what they hold may be stale. A Kysely plugin: it sees every statement, inside
- * transactions too, whichever repository issued it.
+ * caches can tell that what they hold may be stale. A Kysely plugin sees every statement whichever repository
+ * issued it; a statement outside a transaction counts once it has run, a transaction's writes count once it
+ * has committed (a reader on another connection could otherwise cache pre-commit rows under the new count).
  */
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 
 const WRITES = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode']);
 
-export class ChangeCounter implements KyselyPlugin {
-  #count = 0;
+/** Calls `onWrite` after each statement that changed something other than the audit log. */
+export class WriteDetector implements KyselyPlugin {
+  readonly #onWrite: () => void;
   readonly #writes = new WeakMap<object, true>();
 
-  get count(): number {
-    return this.#count;
+  constructor(onWrite: () => void) {
+    this.#onWrite = onWrite;
   }
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
@@ -22,8 +24,19 @@ export class ChangeCounter implements KyselyPlugin {
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    // Counted once the statement has run, so a reader never caches pre-write data under the new count.
-    if (this.#writes.has(args.queryId)) this.#count++;
+    if (this.#writes.has(args.queryId)) this.#onWrite();
     return args.result;
+  }
+}
+
+export class ChangeCounter {
+  #count = 0;
+
+  get count(): number {
+    return this.#count;
+  }
+
+  bump(): void {
+    this.#count++;
   }
 }

@@ -8,7 +8,7 @@ import { createMetaRepo } from './meta.ts';
 import { createOrganizationRepo } from './organizations.ts';
 import { createPrincipalRepo } from './principals.ts';
 import { createResourcePolicyRepo } from './resource-policies.ts';
-import { ChangeCounter } from './change-counter.ts';
+import { ChangeCounter, WriteDetector } from './change-counter.ts';
 import type { SqlRuntime } from './runtime.ts';
 import { createSessionRepo } from './sessions.ts';
 import { createTagRepo } from './tags.ts';
@@ -23,8 +23,13 @@ export function createSqlStore(
   const counter = new ChangeCounter();
   const base = rt;
   rt = {
-    db: base.db.withPlugin(counter),
-    writeTx: (keys, fn) => base.writeTx(keys, (tx) => fn(tx.withPlugin(counter))),
+    db: base.db.withPlugin(new WriteDetector(() => counter.bump())),
+    async writeTx(keys, fn) {
+      let wrote = false;
+      const result = await base.writeTx(keys, (tx) => fn(tx.withPlugin(new WriteDetector(() => (wrote = true)))));
+      if (wrote) counter.bump(); // committed
+      return result;
+    },
   };
   return {
     kind,

@@ -401,6 +401,60 @@ describe('invocation gateway: enforcement on every model call of a member accoun
     );
   });
 
+  it('COMPREHENSIVE reads everything the model reads: guardContent marked as a grounding query, and JSON tool results', async () => {
+    const before = upstreamCalls();
+    const q = await rt.send(
+      new ConverseCommand({
+        modelId: MODEL,
+        messages: [{ role: 'user', content: [{ guardContent: { text: { text: 'Tell me about Project Nightingale', qualifiers: ['query'] } } }] }],
+      }),
+    );
+    assert.equal(q.stopReason, 'guardrail_intervened');
+    assert.equal(upstreamCalls(), before, 'a grounding-qualified block does not skip the enforced guardrail');
+    upstream.setReply(() => ({ text: 'Done.' }));
+    const r = await rt.send(
+      new ConverseCommand({
+        modelId: MODEL,
+        toolConfig: { tools: [{ toolSpec: { name: 'crm', inputSchema: { json: { type: 'object' } } } }] },
+        messages: [
+          { role: 'user', content: [{ text: 'Look up the customer.' }] },
+          { role: 'assistant', content: [{ toolUse: { toolUseId: 't1', name: 'crm', input: {} } }] },
+          { role: 'user', content: [{ toolResult: { toolUseId: 't1', content: [{ json: { customer: { email: 'kim@example.com' } } }] } }] },
+        ],
+      }),
+    );
+    assert.equal(r.stopReason, 'end_turn');
+    assert.match(lastPrompt(), /\{EMAIL\}/);
+    assert.doesNotMatch(lastPrompt(), /kim@example\.com/, 'the e-mail inside the JSON tool result was masked before the model');
+  });
+
+  it('metrics never take a made-up model id as a label', async () => {
+    await rejects(rt.send(new ConverseCommand({ modelId: 'made.up-model-xyz', messages: userSays('hi') })), 'ValidationException');
+    const text = await (await fetch(`${t.server.url}/metrics`)).text();
+    assert.doesNotMatch(text, /made\.up-model-xyz/);
+    assert.match(text, /parapet_invocations_total\{operation="Converse",model="unrouted"/);
+  });
+
+  it('Converse requests Bedrock refuses are refused the same way', async () => {
+    await rejects(rt.send(new ConverseCommand({ modelId: MODEL, messages: [{ role: 'user', content: [] }] })), 'ValidationException', /messages\.0 is empty/);
+    await rejects(
+      rt.send(new ConverseCommand({ modelId: MODEL, messages: [{ role: 'assistant', content: [{ text: 'hi' }] }] })),
+      'ValidationException',
+      /must start with a user message/,
+    );
+    await rejects(
+      rt.send(
+        new ConverseCommand({
+          modelId: MODEL,
+          messages: userSays('hi'),
+          toolConfig: { tools: [{ toolSpec: { name: 'a', inputSchema: { json: {} } } }], toolChoice: { tool: { name: 'b' } } },
+        }),
+      ),
+      'ValidationException',
+      /does not define/,
+    );
+  });
+
   it('a model the gateway does not serve is a ValidationException, never a silent fallback to the demo model', async () => {
     await rejects(
       rt.send(new ConverseCommand({ modelId: 'anthropic.claude-v2', messages: userSays('hi') })),

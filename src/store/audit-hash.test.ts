@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ServiceError } from '../core/errors.ts';
-import { auditHash, canonicalJson, GENESIS_HASH, normalizeAuditEntry } from './audit-hash.ts';
+import { auditHash, auditHashOfNormalized, canonicalJson, GENESIS_HASH, normalizeAuditEntry } from './audit-hash.ts';
 
 /** Rebuilds a JSON value with every object's keys inserted in reverse order. */
 function reverseKeys(v: unknown): unknown {
@@ -99,6 +99,30 @@ describe('normalizeAuditEntry', () => {
     assert.throws(
       () => normalizeAuditEntry({ ...entry, detail: 1n }),
       (e: unknown) => e instanceof ServiceError && e.code === 'ValidationException',
+    );
+  });
+});
+
+describe('auditHashOfNormalized', () => {
+  it('equals auditHash for every normalized entry (the fast path changes no hash)', () => {
+    fc.assert(
+      fc.property(
+        fc.record({ detail: fc.jsonValue(), after: fc.option(fc.jsonValue(), { nil: undefined }), region: fc.option(fc.string(), { nil: undefined }) }),
+        fc.integer({ min: 1, max: 1_000_000 }),
+        (extra, seq) => {
+          const e = normalizeAuditEntry({
+            at: '2026-01-01T00:00:00.000Z',
+            accountId: '111111111111',
+            principalArn: 'p',
+            action: 'bedrock:Converse',
+            outcome: 'NONE',
+            ...(extra.region !== undefined ? { region: extra.region } : {}),
+            detail: extra.detail,
+            ...(extra.after !== undefined ? { after: extra.after } : {}),
+          });
+          assert.equal(auditHashOfNormalized(GENESIS_HASH, { ...e, seq }), auditHash(GENESIS_HASH, { ...e, seq }));
+        },
+      ),
     );
   });
 });

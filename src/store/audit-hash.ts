@@ -40,6 +40,14 @@ export function auditHash(prevHash: string, fields: HashedAuditFields): string {
   return sha256Hex(prevHash + canonicalJson(hashedObject(fields)));
 }
 
+/**
+ * The same hash for fields already in their stored form (`normalizeAuditEntry`'s output, or a record read
+ * back from the store): plain JSON values, so the JSON round trip `canonicalJson` starts with is skipped.
+ */
+export function auditHashOfNormalized(prevHash: string, fields: HashedAuditFields): string {
+  return sha256Hex(prevHash + write(hashedObject(fields)));
+}
+
 /** Only the hashed fields, even when given a whole record (so `prevHash`/`hash` never leak into the hash). */
 function hashedObject(f: HashedAuditFields): Record<string, unknown> {
   const o: Record<string, unknown> = {

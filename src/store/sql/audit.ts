@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { validation } from '../../core/errors.ts';
-import { auditHash, GENESIS_HASH, normalizeAuditEntry, payloadJson } from '../audit-hash.ts';
+import { auditHashOfNormalized, GENESIS_HASH, normalizeAuditEntry, payloadJson } from '../audit-hash.ts';
 import type { AuditEntry, AuditRecord, AuditRepo } from '../types.ts';
 import { lockKeys, type SqlRuntime } from './runtime.ts';
 import type { AuditLogTable } from './schema.ts';
@@ -27,7 +27,7 @@ export function createAuditRepo(rt: SqlRuntime): AuditRepo {
       const rows: AuditLogTable[] = [];
       for (const entry of normalized) {
         seq += 1;
-        const hash = auditHash(prevHash, { ...entry, seq });
+        const hash = auditHashOfNormalized(prevHash, { ...entry, seq });
         rows.push({
           seq,
           at: entry.at,
@@ -123,7 +123,7 @@ function hashMatches(row: AuditLogTable): boolean {
   } catch {
     return false; // a payload that is no longer JSON was tampered with
   }
-  return auditHash(row.prev_hash, record) === row.hash;
+  return auditHashOfNormalized(row.prev_hash, record) === row.hash;
 }
 
 function toRecord(row: AuditLogTable): AuditRecord {

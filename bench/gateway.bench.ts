@@ -109,7 +109,10 @@ async function startLoadClient(init: LoadClientInit): Promise<LoadClient> {
 
 /** The newest audit sequence number, once no record was added for `quietMs` (the after-response appends settled). */
 async function settledAuditHead(server: RunningServer, quietMs = 200): Promise<number> {
-  const head = async () => (await server.services.store.audit.list({ limit: 1 }))[0]?.seq ?? 0;
+  const head = async () => {
+    await server.gateway.drain();
+    return (await server.services.store.audit.list({ limit: 1 }))[0]?.seq ?? 0;
+  };
   let last = await head();
   for (;;) {
     await new Promise((r) => setTimeout(r, quietMs));
@@ -137,7 +140,7 @@ async function probe(server: RunningServer, setup: Setup, bearer: string, prompt
     );
   if (body.choices?.[0]?.message?.content !== `You said: ${prompt}`) throw new Error(`probe: unexpected answer ${text.slice(0, 500)}`);
   const after = await settledAuditHead(server);
-  const [record] = await server.services.store.audit.list({ action: 'bedrock:ChatCompletions', limit: 1 });
+  const [record] = await server.services.store.audit.list({ action: 'parapet:ChatCompletions', limit: 1 });
   const applied = ((record?.detail as { guardrails?: Array<{ guardrail: string; origin: string[] }> } | undefined)?.guardrails ?? [])
     .map((g) => `${g.guardrail} ${g.origin.join('+')}`)
     .sort();

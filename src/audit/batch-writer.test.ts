@@ -39,12 +39,32 @@ describe('AuditBatchWriter', () => {
 
   it('entries enqueued while a write is in flight go in the next transaction', async () => {
     const repo = fakeRepo();
-    const w = new AuditBatchWriter(repo);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const slow = {
+      async appendMany(entries: readonly AuditEntry[]) {
+        const out = await repo.appendMany(entries);
+        await gate;
+        return out;
+      },
+    };
+    const w = new AuditBatchWriter(slow, { delayMs: 0 });
     const first = w.append([entry('x')]);
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(repo.calls, [['x']], 'the first batch is being written');
     const second = w.append([entry('y')]);
+    release();
     await Promise.all([first, second]);
     assert.deepEqual(repo.calls, [['x'], ['y']]);
     assert.deepEqual(await w.append([]), []);
+  });
+
+  it('drain() writes what is queued without waiting for the delay', async () => {
+    const repo = fakeRepo();
+    const w = new AuditBatchWriter(repo, { delayMs: 60_000 });
+    const pending = w.append([entry('late')]);
+    await w.drain();
+    assert.deepEqual(repo.calls, [['late']]);
+    assert.equal((await pending)[0]?.action, 'late');
   });
 });

@@ -1,8 +1,9 @@
 /**
- * Group commit for the audit trail: entries appended while a write is in flight (or within the same tick) go
- * to the store together, in one transaction, in the order they were enqueued. Each caller's promise settles
- * when its own entries are stored, so nothing is acknowledged before it is durable; under load the per-call
- * cost of a transaction is shared by every call in the batch.
+ * Group commit for the audit trail: entries appended within `delayMs` of each other (or while a write is in
+ * flight) go to the store together, in one transaction, in the order they were enqueued. Each caller's
+ * promise settles when its own entries are stored, so nothing is acknowledged before it is durable; under
+ * load the cost of a transaction is shared by every call in the batch, and the writes stay out of the way of
+ * the requests being answered. `drain()` writes what is queued (the server calls it when it closes).
  */
 import type { AuditEntry, AuditRecord, AuditRepo } from '../store/types.ts';
 
@@ -15,36 +16,63 @@ interface Pending {
 /** At most this many entries per transaction (the rest wait for the next one). */
 const MAX_BATCH = 2_000;
 
+/** A batch is written at the latest this long after its first entry was queued. */
+export const DEFAULT_AUDIT_DELAY_MS = 10;
+/** A queue this long is written at once. */
+const FLUSH_AT = 500;
+
 export class AuditBatchWriter {
   readonly #repo: Pick<AuditRepo, 'appendMany'>;
+  readonly #delayMs: number;
   #queue: Pending[] = [];
-  #writing = false;
-  #scheduled = false;
+  #queued = 0;
+  #writing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
 
-  constructor(repo: Pick<AuditRepo, 'appendMany'>) {
+  constructor(repo: Pick<AuditRepo, 'appendMany'>, opts: { delayMs?: number } = {}) {
     this.#repo = repo;
+    this.#delayMs = opts.delayMs ?? DEFAULT_AUDIT_DELAY_MS;
+  }
+
+  /** Writes everything queued so far (and waits for a write in flight). */
+  async drain(): Promise<void> {
+    while (this.#writing || this.#queue.length) {
+      if (this.#writing) await this.#writing;
+      else this.#startFlush();
+    }
   }
 
   append(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
     if (!entries.length) return Promise.resolve([]);
     return new Promise<AuditRecord[]>((resolve, reject) => {
       this.#queue.push({ entries, resolve, reject });
-      this.#schedule();
+      this.#queued += entries.length;
+      if (this.#queued >= FLUSH_AT) this.#startFlush();
+      else this.#schedule();
     });
   }
 
   #schedule(): void {
-    if (this.#writing || this.#scheduled) return;
-    this.#scheduled = true;
-    setImmediate(() => {
-      this.#scheduled = false;
-      void this.#flush();
+    if (this.#writing || this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#startFlush();
+    }, this.#delayMs);
+  }
+
+  #startFlush(): void {
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    if (this.#writing || !this.#queue.length) return;
+    this.#writing = this.#flush().finally(() => {
+      this.#writing = undefined;
+      if (this.#queue.length) this.#schedule();
     });
   }
 
   async #flush(): Promise<void> {
-    if (this.#writing || !this.#queue.length) return;
-    this.#writing = true;
     const batch: Pending[] = [];
     let size = 0;
     while (this.#queue.length && (size === 0 || size + (this.#queue[0]?.entries.length ?? 0) <= MAX_BATCH)) {
@@ -53,6 +81,7 @@ export class AuditBatchWriter {
       batch.push(p);
       size += p.entries.length;
     }
+    this.#queued -= size;
     try {
       const records = await this.#repo.appendMany(batch.flatMap((p) => p.entries));
       let at = 0;
@@ -63,9 +92,6 @@ export class AuditBatchWriter {
     } catch {
       // One bad entry must not lose the others: write each caller's entries on their own.
       for (const p of batch) await this.#repo.appendMany(p.entries).then(p.resolve, p.reject);
-    } finally {
-      this.#writing = false;
-      if (this.#queue.length) this.#schedule();
     }
   }
 }

@@ -91,6 +91,7 @@ export class AdminService {
     for (const [name, v] of [['since', q.since], ['until', q.until]] as const)
       if (v !== undefined && Number.isNaN(Date.parse(v))) throw validation(`${name} '${v}' is not an ISO-8601 time.`);
     const limit = q.limit ?? 100;
+    await this.#s.pendingAudit?.drain();
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_AUDIT_PAGE)
       throw validation(`limit must be an integer from 1 to ${MAX_AUDIT_PAGE}.`);
     const records = await this.#s.store.audit.list({
@@ -123,6 +124,7 @@ export class AdminService {
       resource: iamRootArn(caller.accountId),
       resourceAccountId: caller.accountId,
     });
+    await this.#s.pendingAudit?.drain();
     return this.#s.store.audit.verify();
   }
 }

@@ -30,4 +30,6 @@ export interface Services {
   organizations: OrganizationService;
   verify: VerifyService;
   admin: AdminService;
+  /** Audit records written behind the answers (the gateway's group commits): drained before the trail is read. */
+  pendingAudit?: { drain(): Promise<void> };
 }

@@ -14,7 +14,7 @@ import type { OutputScope } from '../engine/assess.ts';
 import { type OrgEnforcementSource, resolveEnforcement, type EnforcementResolution } from '../control/enforcement-resolver.ts';
 import type { Services } from '../control/services.ts';
 import { denialMessage } from '../control/authorization.ts';
-import { AuditBatchWriter } from '../audit/batch-writer.ts';
+import { AuditBatchWriter, DEFAULT_AUDIT_DELAY_MS } from '../audit/batch-writer.ts';
 import { isEmbeddingModel, normalizeModelId } from '../core/models.ts';
 import type { ModelProvider } from '../providers/types.ts';
 import type { AuditEntry } from '../store/types.ts';
@@ -48,6 +48,8 @@ export interface GatewaySettings {
   logContent: boolean;
   /** A guardrail evaluation longer than this fails (closed unless fail-open). */
   guardrailDeadlineMs: number;
+  /** Invocation audit records are written in group commits at most this long after the answer. */
+  auditDelayMs?: number;
 }
 
 export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = {
@@ -368,7 +370,7 @@ export class InvocationGateway {
       intervened: r.outcome === 'INTERVENED',
       status: r.status,
     });
-    this.#audit ??= new AuditBatchWriter(services.store.audit);
+    this.#audit ??= new AuditBatchWriter(services.store.audit, { delayMs: this.deps.settings.auditDelayMs ?? DEFAULT_AUDIT_DELAY_MS });
     await this.#audit.append(entries);
   }
 
@@ -439,6 +441,11 @@ export class InvocationGateway {
         usage: u,
       },
     });
+  }
+
+  /** Writes the audit records still queued (before reading the trail, and when the server closes). */
+  async drain(): Promise<void> {
+    await this.#audit?.drain();
   }
 
   /** A call refused before `prepare` finished (quota, model, permission, resolution): audit and metrics only. */

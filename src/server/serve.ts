@@ -296,6 +296,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const services = createServices(store, clock);
   if (bootstrapped && opts.demo) await createDemoOrganization(services);
   const gateway = createGateway(services, opts);
+  services.pendingAudit = gateway;
   if (gateway.deps.settings.failOpen.size)
     await services.audit.record({
       accountId: (await store.meta.get('managementAccountId')) ?? '000000000000',
@@ -344,6 +345,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     gateway,
     async close() {
       await dual.close();
+      await gateway.drain();
       await store.close();
     },
   };

@@ -17,7 +17,7 @@ import { denialMessage } from '../control/authorization.ts';
 import { AuditBatchWriter, DEFAULT_AUDIT_DELAY_MS } from '../audit/batch-writer.ts';
 import { isEmbeddingModel, normalizeModelId } from '../core/models.ts';
 import type { ModelProvider } from '../providers/types.ts';
-import type { AuditEntry } from '../store/types.ts';
+import type { AuditEntry, AuditRepo } from '../store/types.ts';
 import { firedPolicies, GuardFailure, type GuardOptions, type GuardTarget, type TargetAssessment } from './guarding.ts';
 import type { GatewayMetrics, PolicyType } from './metrics.ts';
 import type { AccountQuotas, QuotaRefusal } from './quotas.ts';
@@ -65,6 +65,8 @@ export interface GatewayDeps {
   quotas: AccountQuotas;
   metrics: GatewayMetrics;
   settings: GatewaySettings;
+  /** Where invocation records are appended (default: the store's audit repository, on this thread). */
+  auditRepo?: Pick<AuditRepo, 'appendMany'>;
 }
 
 export interface Prepared {
@@ -370,7 +372,9 @@ export class InvocationGateway {
       intervened: r.outcome === 'INTERVENED',
       status: r.status,
     });
-    this.#audit ??= new AuditBatchWriter(services.store.audit, { delayMs: this.deps.settings.auditDelayMs ?? DEFAULT_AUDIT_DELAY_MS });
+    this.#audit ??= new AuditBatchWriter(this.deps.auditRepo ?? services.store.audit, {
+      delayMs: this.deps.settings.auditDelayMs ?? DEFAULT_AUDIT_DELAY_MS,
+    });
     await this.#audit.append(entries);
   }
 

@@ -16,7 +16,8 @@ import { TagService } from '../control/tags.ts';
 import { createCompiledCache } from '../engine/cache.ts';
 import { createAesGcmCipher, loadOrCreateMasterKey } from '../store/crypto.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
-import type { Store } from '../store/types.ts';
+import type { AuditRepo, Store } from '../store/types.ts';
+import { WorkerAuditRepo } from '../audit/worker-repo.ts';
 import { withReadCache } from '../store/read-cache.ts';
 import { createHandler } from './app.ts';
 import { createDualServer } from './listener.ts';
@@ -257,10 +258,11 @@ export function createServices(rawStore: Store, clock: Clock, random: Random = n
 
 export function createGateway(
   services: Services,
-  opts: { models?: ModelsFile; quotas?: QuotaSettings; gateway?: Partial<GatewaySettings> } = {},
+  opts: { models?: ModelsFile; quotas?: QuotaSettings; gateway?: Partial<GatewaySettings>; auditRepo?: Pick<AuditRepo, 'appendMany'> } = {},
 ): InvocationGateway {
   return new InvocationGateway({
     services,
+    ...(opts.auditRepo ? { auditRepo: opts.auditRepo } : {}),
     org: services.organizations,
     models: new ProviderRegistry(opts.models ?? defaultModelsFile(), { defaultRegion: DEFAULT_REGION }),
     quotas: new AccountQuotas(opts.quotas ?? {}, services.clock),
@@ -295,7 +297,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
   const services = createServices(store, clock);
   if (bootstrapped && opts.demo) await createDemoOrganization(services);
-  const gateway = createGateway(services, opts);
+  // Invocation records are hashed and written on their own thread, off the event loop that answers calls.
+  const auditWorker = new WorkerAuditRepo(dbFile, store.audit, (err) =>
+    opts.log?.({ error: 'AuditWorkerFailed', detail: err instanceof Error ? err.message : String(err) }),
+  );
+  const gateway = createGateway(services, { ...opts, auditRepo: auditWorker });
   services.pendingAudit = gateway;
   if (gateway.deps.settings.failOpen.size)
     await services.audit.record({
@@ -346,6 +352,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     async close() {
       await dual.close();
       await gateway.drain();
+      await auditWorker.close();
       await store.close();
     },
   };

@@ -20,7 +20,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   control: ['core', 'engine', 'iam', 'org', 'store', 'audit', 'control'],
   runtime: ['core', 'engine', 'iam', 'org', 'store', 'audit', 'providers', 'control', 'runtime'],
   server: ['core', 'engine', 'iam', 'org', 'store', 'audit', 'providers', 'control', 'runtime', 'server'],
-  cli: ['core', 'cli', 'server', 'providers'],
+  eval: ['core', 'engine', 'eval'],
+  cli: ['core', 'cli', 'server', 'providers', 'eval'],
 };
 
 function files(dir: string, out: string[] = []): string[] {

@@ -5,6 +5,7 @@ import { ApiError, type ClientConfig, callApi, encodeLabel } from './client.ts';
 import { resolveBaseConfig, resolveClientConfig } from './config.ts';
 import { addAuditCommands } from './audit-commands.ts';
 import { addEnforcementCommands } from './enforcement-commands.ts';
+import { addEvalCommand } from './eval-command.ts';
 import { addIdentityCommands } from './identity-commands.ts';
 import { addModelsCommands } from './models-command.ts';
 import { addResourcePolicyCommands } from './resource-policy-commands.ts';
@@ -209,6 +210,7 @@ export function buildProgram(): Command {
   addAuditCommands(program, ctx);
   addIdentityCommands(program, ctx);
   addModelsCommands(program, ctx);
+  addEvalCommand(program, ctx);
 
   return program;
 }

@@ -26,6 +26,8 @@ export class AuditBatchWriter {
   readonly #delayMs: number;
   #queue: Pending[] = [];
   #queued = 0;
+  /** The promises of appends not yet settled (what `drain()` waits for). */
+  readonly #unsettled = new Set<Promise<AuditRecord[]>>();
   #writing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
 
@@ -34,22 +36,25 @@ export class AuditBatchWriter {
     this.#delayMs = opts.delayMs ?? DEFAULT_AUDIT_DELAY_MS;
   }
 
-  /** Writes everything queued so far (and waits for a write in flight). */
+  /** Writes everything queued so far (and waits for a write in flight); appends made meanwhile are not waited for. */
   async drain(): Promise<void> {
-    while (this.#writing || this.#queue.length) {
-      if (this.#writing) await this.#writing;
-      else this.#startFlush();
-    }
+    const waiting = [...this.#unsettled];
+    this.#startFlush();
+    await Promise.allSettled(waiting);
   }
 
   append(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
     if (!entries.length) return Promise.resolve([]);
-    return new Promise<AuditRecord[]>((resolve, reject) => {
+    const promise = new Promise<AuditRecord[]>((resolve, reject) => {
       this.#queue.push({ entries, resolve, reject });
       this.#queued += entries.length;
       if (this.#queued >= FLUSH_AT) this.#startFlush();
       else this.#schedule();
     });
+    this.#unsettled.add(promise);
+    const forget = () => this.#unsettled.delete(promise);
+    promise.then(forget, forget);
+    return promise;
   }
 
   #schedule(): void {

@@ -55,6 +55,19 @@ describe('WorkerAuditRepo', () => {
     }
   });
 
+  it('an entry the thread cannot receive (not cloneable) is written here instead, and close() still returns', async () => {
+    const repo = new WorkerAuditRepo(file, store.audit);
+    try {
+      const odd = { ...entry('odd'), detail: { n: 'odd', callback: () => 1 } };
+      const [r] = await repo.appendMany([odd]);
+      assert.equal(r?.action, 'odd');
+      assert.deepEqual(r?.detail, { n: 'odd' }, 'stored as its JSON');
+    } finally {
+      await repo.close();
+    }
+    assert.equal((await store.audit.verify()).ok, true);
+  });
+
   it('a thread that cannot start hands every append to the fallback, and says why once', async () => {
     const errors: unknown[] = [];
     const repo = new WorkerAuditRepo(join(dir, 'no-such-dir', 'sub', '\u0000bad'), store.audit, (e) => errors.push(e));

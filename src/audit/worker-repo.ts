@@ -3,6 +3,8 @@
  * resolves with the stored records. If the thread cannot start or dies, appends go to the in-process store
  * instead — records are never dropped — and the failure is reported once through `onError`.
  */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ServiceError, type ErrorCode } from '../core/errors.ts';
 import type { AuditEntry, AuditRecord, AuditRepo } from '../store/types.ts';
@@ -25,7 +27,10 @@ export class WorkerAuditRepo implements Pick<AuditRepo, 'appendMany'> {
   constructor(filename: string, fallback: Pick<AuditRepo, 'appendMany'>, onError: (err: unknown) => void = () => undefined) {
     this.#fallback = fallback;
     this.#onError = onError;
-    const worker = new Worker(new URL('./audit-worker-boot.mjs', import.meta.url), { workerData: { filename } });
+    // From a checkout the boot file loads the TypeScript source; a compiled build runs audit-worker.js directly.
+    const boot = new URL('./audit-worker-boot.mjs', import.meta.url);
+    const script = existsSync(fileURLToPath(boot)) ? boot : new URL('./audit-worker.js', import.meta.url);
+    const worker = new Worker(script, { workerData: { filename } });
     this.#worker = worker;
     this.#ready = new Promise<boolean>((resolve) => {
       worker.once('message', (m: Reply) => resolve(m.ready === true));
@@ -44,16 +49,26 @@ export class WorkerAuditRepo implements Pick<AuditRepo, 'appendMany'> {
     const id = this.#next++;
     return new Promise<AuditRecord[]>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, entries });
-      this.#worker?.postMessage({ id, entries });
+      try {
+        this.#worker?.postMessage({ id, entries });
+      } catch {
+        // Not structured-cloneable (a function somewhere in a payload): this thread's store serializes it as JSON.
+        this.#pending.delete(id);
+        this.#fallback.appendMany(entries).then(resolve, reject);
+      }
     });
   }
 
-  /** Stops the thread once the appends in flight are answered. */
+  /** Stops the thread once the appends in flight are answered (at most 5 s; what is left goes to this thread). */
   async close(): Promise<void> {
     const worker = this.#worker;
     if (!worker) return;
-    while (this.#pending.size) await new Promise((r) => setTimeout(r, 5));
+    const deadline = Date.now() + 5_000;
+    while (this.#pending.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     this.#worker = undefined;
+    const stranded = [...this.#pending.values()];
+    this.#pending.clear();
+    await Promise.all(stranded.map((p) => this.#fallback.appendMany(p.entries).then(p.resolve, p.reject)));
     const exited = new Promise<void>((r) => worker.once('exit', () => r()));
     worker.postMessage('close');
     await Promise.race([exited, new Promise<void>((r) => setTimeout(r, 2_000).unref())]);

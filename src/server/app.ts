@@ -61,7 +61,7 @@ function protocolOf(req: AnyRequest, method: string, rawPath: string, rawQuery: 
   return ct.startsWith('application/x-www-form-urlencoded') ? 'awsQuery' : 'restJson1';
 }
 
-export function createHandler(deps: AppDeps): Handler {
+export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number): Promise<boolean> } {
   const router = new Router();
   const targets = new Map<string, Operation>();
   const queryOps = new Map<string, Operation>();
@@ -355,9 +355,21 @@ export function createHandler(deps: AppDeps): Handler {
     else sendError(res, err, requestId);
   }
 
-  return (req, res) => {
+  // Requests still being handled (their after-answer work, such as audit records, included), for a clean stop.
+  let inFlight = 0;
+  let idleWaiters: Array<() => void> = [];
+  const settled = () => {
+    inFlight--;
+    if (inFlight === 0) {
+      const waiters = idleWaiters;
+      idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  };
+  const handler: Handler & { idle(timeoutMs: number): Promise<boolean> } = (req, res) => {
     const requestId = randomUUID();
     const state: RequestState = { protocol: 'restJson1', xmlns: '', errorStyle: 'aws' };
+    inFlight++;
     handle(req, res, requestId, state).catch((err: unknown) => {
       if (isServiceError(err)) {
         sendFailure(res, err, requestId, state);
@@ -371,8 +383,21 @@ export function createHandler(deps: AppDeps): Handler {
         requestId,
         state,
       );
-    });
+    }).finally(settled);
   };
+  /** Resolves true once no request is being handled, or false after `timeoutMs`. */
+  handler.idle = (timeoutMs: number) =>
+    inFlight === 0
+      ? Promise.resolve(true)
+      : new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), timeoutMs);
+          timer.unref();
+          idleWaiters.push(() => {
+            clearTimeout(timer);
+            resolve(true);
+          });
+        });
+  return handler;
 }
 
 /** OpenAI's error object; authentication failures are 401 as OpenAI clients expect. */

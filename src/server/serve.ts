@@ -351,6 +351,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     gateway,
     async close() {
       await dual.close();
+      // Calls cut short by the close still finish their work (their audit records above all) before the store goes.
+      if (!(await handler.idle(10_000))) opts.log?.({ error: 'CloseTimeout', detail: 'requests still running after 10 s' });
       await gateway.drain();
       await auditWorker.close();
       await store.close();

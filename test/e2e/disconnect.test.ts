@@ -10,6 +10,10 @@ import { ConverseStreamCommand } from '@aws-sdk/client-bedrock-runtime';
 import { CreateGuardrailCommand } from '@aws-sdk/client-bedrock';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { signedFetch } from '../helpers/signed-fetch.ts';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createAesGcmCipher, loadOrCreateMasterKey } from '../../src/store/crypto.ts';
+import { openSqliteStore } from '../../src/store/sqlite/index.ts';
 
 const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 
@@ -94,6 +98,33 @@ describe('client disconnect mid-stream', () => {
         guardrailConfig: { guardrailIdentifier: g.guardrailId ?? '', guardrailVersion: 'DRAFT', streamProcessingMode },
       });
       await upstreamClosed(before + 1);
+    }
+  });
+
+  it('stopping the server mid-stream still writes the call to the audit trail before the store closes', async () => {
+    const other = await startTestServer({
+      models: { providers: { endless: { type: 'openai', baseUrl: upstreamUrl } }, models: { [MODEL]: { provider: 'endless' } } },
+    });
+    const r = await other.runtimeHttp1().send(
+      new ConverseStreamCommand({ modelId: MODEL, messages: [{ role: 'user', content: [{ text: 'go on forever' }] }] }),
+    );
+    let deltas = 0;
+    const reading = (async () => {
+      for await (const ev of r.stream ?? []) if (ev.contentBlockDelta && ++deltas === 2) break;
+    })();
+    await reading;
+    await other.server.close();
+    const store = await openSqliteStore({
+      filename: join(other.dataDir, 'parapet.db'),
+      cipher: createAesGcmCipher(loadOrCreateMasterKey(other.dataDir)),
+    });
+    try {
+      const records = await store.audit.list({ action: 'bedrock:ConverseStream', limit: 10 });
+      assert.equal(records.length, 1, 'the call cut short by the stop is in the trail');
+      assert.equal((await store.audit.verify()).ok, true);
+    } finally {
+      await store.close();
+      rmSync(other.dataDir, { recursive: true, force: true });
     }
   });
 });

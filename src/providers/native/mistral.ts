@@ -6,7 +6,7 @@
  *   `{choices:[{index, message:{role, content, tool_calls}, stop_reason}]}`.
  * Stream chunks have the response's shape with `stop_reason` null until the last.
  */
-import type { ChatRequest, ChatResponse, ChatStreamEvent, ContentBlock, Message, OutputBlock, StopReason, ToolChoice } from '../types.ts';
+import type { ChatRequest, ChatResponse, ChatStreamEvent, OutputBlock, StopReason, ToolChoice } from '../types.ts';
 import type { NativeCodec, NativeContext, NativeStreamDecoder, NativeStreamEncoder } from './types.ts';
 import {
   INVOCATION_METRICS_KEY,
@@ -21,15 +21,12 @@ import {
   isRecord,
   lenientArguments,
   malformed,
-  mergeSameRole,
   optNumber,
   optStringList,
-  parseArguments,
+  parseChatStyleMessages,
   passThrough,
-  reqArray,
   reqString,
   parseFunctionTools,
-  partsText,
   splitInstTemplate,
   textBlocks,
   textOf,
@@ -70,54 +67,8 @@ function parseTextRequest(body: Json): ChatRequest {
   return req;
 }
 
-function parseChatMessages(body: Json): { system: string[]; messages: Message[] } {
-  const system: string[] = [];
-  const messages: Message[] = [];
-  reqArray(body, 'messages').forEach((v, i) => {
-    const path = `messages.${i}`;
-    const m = asRecord(v, path);
-    const text = partsText(m.content, `${path}.content`);
-    switch (m.role) {
-      case 'system':
-        system.push(text);
-        break;
-      case 'user':
-        messages.push(userText(text));
-        break;
-      case 'assistant': {
-        const content: ContentBlock[] = text ? [{ text }] : [];
-        if (m.tool_calls !== undefined && m.tool_calls !== null) {
-          asArray(m.tool_calls, `${path}.tool_calls`).forEach((tc, j) => {
-            const p = `${path}.tool_calls.${j}`;
-            const call = asRecord(tc, p);
-            const fn = asRecord(call.function, `${p}.function`);
-            content.push({
-              toolUse: {
-                toolUseId: reqString(call, 'id', `${p}.id`),
-                name: reqString(fn, 'name', `${p}.function.name`),
-                input: parseArguments(fn.arguments ?? '{}', `${p}.function.arguments`),
-              },
-            });
-          });
-        }
-        messages.push({ role: 'assistant', content });
-        break;
-      }
-      case 'tool':
-        messages.push({
-          role: 'user',
-          content: [{ toolResult: { toolUseId: reqString(m, 'tool_call_id', `${path}.tool_call_id`), content: [{ text }] } }],
-        });
-        break;
-      default:
-        throw malformed(`${path}.role`, 'must be "system", "user", "assistant" or "tool"');
-    }
-  });
-  return { system, messages: mergeSameRole(messages) };
-}
-
 function parseChatRequest(body: Json): ChatRequest {
-  const { system, messages } = parseChatMessages(body);
+  const { system, messages } = parseChatStyleMessages(body, ['system']);
   const req: ChatRequest = { system: textBlocks(system), messages };
   commonConfig(body, req);
   if (body.tools !== undefined && body.tools !== null) {

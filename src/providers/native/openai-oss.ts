@@ -4,7 +4,7 @@
  * `chat.completion.chunk` objects, the finish reason on the last choice chunk and the usage in a chunk
  * of its own (with Bedrock's invocation metrics).
  */
-import type { ChatRequest, ChatResponse, ChatStreamEvent, ContentBlock, Message, OutputBlock, StopReason, ToolChoice } from '../types.ts';
+import type { ChatRequest, ChatResponse, ChatStreamEvent, OutputBlock, StopReason, ToolChoice } from '../types.ts';
 import type { NativeCodec, NativeContext, NativeStreamDecoder, NativeStreamEncoder } from './types.ts';
 import {
   INVOCATION_METRICS_KEY,
@@ -18,72 +18,21 @@ import {
   isRecord,
   lenientArguments,
   malformed,
-  mergeSameRole,
   optNumber,
   optStringList,
-  parseArguments,
+  parseChatStyleMessages,
   parseFunctionTools,
-  partsText,
   passThrough,
   randomId,
-  reqArray,
   reqString,
   textBlocks,
   textOf,
   toolUsesOf,
   usage,
-  userText,
   type Json,
 } from './shared.ts';
 
 // ---------------------------------------------------------------------------------------------- requests
-
-function parseMessages(body: Json): { system: string[]; messages: Message[] } {
-  const system: string[] = [];
-  const messages: Message[] = [];
-  reqArray(body, 'messages').forEach((v, i) => {
-    const path = `messages.${i}`;
-    const m = asRecord(v, path);
-    const text = partsText(m.content, `${path}.content`);
-    switch (m.role) {
-      case 'system':
-      case 'developer':
-        system.push(text);
-        break;
-      case 'user':
-        messages.push(userText(text));
-        break;
-      case 'assistant': {
-        const content: ContentBlock[] = text ? [{ text }] : [];
-        if (m.tool_calls !== undefined && m.tool_calls !== null) {
-          asArray(m.tool_calls, `${path}.tool_calls`).forEach((tc, j) => {
-            const p = `${path}.tool_calls.${j}`;
-            const call = asRecord(tc, p);
-            const fn = asRecord(call.function, `${p}.function`);
-            content.push({
-              toolUse: {
-                toolUseId: reqString(call, 'id', `${p}.id`),
-                name: reqString(fn, 'name', `${p}.function.name`),
-                input: parseArguments(fn.arguments ?? '{}', `${p}.function.arguments`),
-              },
-            });
-          });
-        }
-        messages.push({ role: 'assistant', content });
-        break;
-      }
-      case 'tool':
-        messages.push({
-          role: 'user',
-          content: [{ toolResult: { toolUseId: reqString(m, 'tool_call_id', `${path}.tool_call_id`), content: [{ text }] } }],
-        });
-        break;
-      default:
-        throw malformed(`${path}.role`, 'must be "system", "developer", "user", "assistant" or "tool"');
-    }
-  });
-  return { system, messages: mergeSameRole(messages) };
-}
 
 function parseToolChoice(v: unknown): ToolChoice | undefined {
   if (v === undefined || v === null || v === 'none') return undefined;
@@ -98,7 +47,7 @@ function parseToolChoice(v: unknown): ToolChoice | undefined {
 
 function parseRequest(body: Json): ChatRequest {
   if (body.messages === undefined) throw malformed('messages', 'is required (OpenAI chat-completions body)');
-  const { system, messages } = parseMessages(body);
+  const { system, messages } = parseChatStyleMessages(body, ['system', 'developer']);
   const req: ChatRequest = { system: textBlocks(system), messages };
   const cfg = inferenceConfig({
     maxTokens:

@@ -7,6 +7,7 @@ import { validation } from '../../core/errors.ts';
 import type { ServiceError } from '../../core/errors.ts';
 import type {
   ChatStreamEvent,
+  ContentBlock,
   InferenceConfig,
   Message,
   OutputBlock,
@@ -357,4 +358,58 @@ export function parseFunctionTools(v: unknown): Array<{ toolSpec: ToolSpec }> {
       },
     };
   });
+}
+
+/**
+ * The `messages` of an OpenAI-style chat body (Mistral chat, OpenAI gpt-oss): system-like roles become the
+ * system prompt, assistant `tool_calls` become toolUse blocks, `tool` messages become user toolResults, and
+ * consecutive turns of one role are merged.
+ */
+export function parseChatStyleMessages(body: Json, systemRoles: readonly string[]): { system: string[]; messages: Message[] } {
+  const system: string[] = [];
+  const messages: Message[] = [];
+  const roles = [...systemRoles, 'user', 'assistant', 'tool'];
+  reqArray(body, 'messages').forEach((v, i) => {
+    const path = `messages.${i}`;
+    const m = asRecord(v, path);
+    const text = partsText(m.content, `${path}.content`);
+    const role = typeof m.role === 'string' ? m.role : undefined;
+    if (role !== undefined && systemRoles.includes(role)) {
+      system.push(text);
+      return;
+    }
+    switch (role) {
+      case 'user':
+        messages.push(userText(text));
+        break;
+      case 'assistant': {
+        const content: ContentBlock[] = text ? [{ text }] : [];
+        if (m.tool_calls !== undefined && m.tool_calls !== null) {
+          asArray(m.tool_calls, `${path}.tool_calls`).forEach((tc, j) => {
+            const p = `${path}.tool_calls.${j}`;
+            const call = asRecord(tc, p);
+            const fn = asRecord(call.function, `${p}.function`);
+            content.push({
+              toolUse: {
+                toolUseId: reqString(call, 'id', `${p}.id`),
+                name: reqString(fn, 'name', `${p}.function.name`),
+                input: parseArguments(fn.arguments ?? '{}', `${p}.function.arguments`),
+              },
+            });
+          });
+        }
+        messages.push({ role: 'assistant', content });
+        break;
+      }
+      case 'tool':
+        messages.push({
+          role: 'user',
+          content: [{ toolResult: { toolUseId: reqString(m, 'tool_call_id', `${path}.tool_call_id`), content: [{ text }] } }],
+        });
+        break;
+      default:
+        throw malformed(`${path}.role`, `must be ${roles.slice(0, -1).map((r) => `"${r}"`).join(', ')} or "${roles.at(-1)}"`);
+    }
+  });
+  return { system, messages: mergeSameRole(messages) };
 }

@@ -16,17 +16,12 @@ import { guardedCall, guardedStream, guardInputPhase, invokeModelTrace, type Str
 import type { InvocationGateway, Prepared, TraceSetting } from '../../runtime/invocation.ts';
 import { chunkFrame, EVENT_STREAM_CONTENT_TYPE, exceptionFrame, rawChunkFrame } from '../protocols/event-stream.ts';
 import type { Operation, OperationContext, OperationResult } from '../router.ts';
-import { auditedFailure, parseGuardrailVersion, prepareAudited, streamExceptionName, streamMembers, withContent } from './converse.ts';
+import { guardrailHeaders, headerOf } from './guardrail-headers.ts';
+import { auditedFailure, prepareAudited, streamExceptionName, streamMembers, withContent } from './converse.ts';
 
 /** InvokeModel's body blob limit (service model). */
 export const INVOKE_BODY_LIMIT = 25_000_000;
 
-const TRACE_VALUES = ['ENABLED', 'DISABLED', 'ENABLED_FULL'] as const;
-
-function headerOf(ctx: OperationContext, name: string): string | undefined {
-  const v = ctx.headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
 
 interface InvokeRequest {
   modelId: string;
@@ -40,20 +35,12 @@ interface InvokeRequest {
 function parseInvokeRequest(ctx: OperationContext, stream: boolean): InvokeRequest {
   const modelId = ctx.labels.modelId ?? '';
   if (!modelId || modelId.length > 2048) throw validation('modelId must be 1-2048 characters.');
-  const traceHeader = headerOf(ctx, 'x-amzn-bedrock-trace');
-  if (traceHeader !== undefined && !(TRACE_VALUES as readonly string[]).includes(traceHeader))
-    throw validation(`X-Amzn-Bedrock-Trace must be one of ${TRACE_VALUES.join(', ')}; got '${traceHeader.slice(0, 40)}'.`);
-  const identifier = headerOf(ctx, 'x-amzn-bedrock-guardrailidentifier');
-  const version = headerOf(ctx, 'x-amzn-bedrock-guardrailversion');
-  if (identifier && !version) throw validation('X-Amzn-Bedrock-GuardrailVersion is required when X-Amzn-Bedrock-GuardrailIdentifier is set.');
-  if (version && !identifier) throw validation('X-Amzn-Bedrock-GuardrailIdentifier is required when X-Amzn-Bedrock-GuardrailVersion is set.');
   return {
+    ...guardrailHeaders(ctx),
     modelId,
     body: ctx.rawBody ?? Buffer.alloc(0),
     contentType: (headerOf(ctx, 'content-type') ?? 'application/octet-stream').split(';')[0]?.trim() ?? '',
     accept: (stream ? headerOf(ctx, 'x-amzn-bedrock-accept') : headerOf(ctx, 'accept')) ?? 'application/json',
-    trace: (traceHeader as TraceSetting | undefined) ?? 'DISABLED',
-    ...(identifier && version ? { request: { identifier, version: parseGuardrailVersion(version, 'X-Amzn-Bedrock-GuardrailVersion') } } : {}),
   };
 }
 

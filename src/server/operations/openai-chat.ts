@@ -20,16 +20,12 @@ import {
 import { sseFrame } from '../../providers/sse.ts';
 import { chatFields } from '../../runtime/chat-fields.ts';
 import { guardedCall, guardedStream, guardInputPhase, type StreamState, upstreamError } from '../../runtime/guarded-call.ts';
-import type { InvocationGateway, TraceSetting } from '../../runtime/invocation.ts';
+import type { InvocationGateway } from '../../runtime/invocation.ts';
 import type { Operation, OperationContext, OperationResult } from '../router.ts';
-import { auditedFailure, parseGuardrailVersion, prepareAudited, withContent } from './converse.ts';
+import { auditedFailure, prepareAudited, withContent } from './converse.ts';
+import { guardrailHeaders, headerOf } from './guardrail-headers.ts';
 
 export const CHAT_BODY_LIMIT = 8 * 1024 * 1024;
-
-function headerOf(ctx: OperationContext, name: string): string | undefined {
-  const v = ctx.headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
-}
 
 function parse(ctx: OperationContext): ParsedChatCompletionRequest {
   try {
@@ -41,21 +37,11 @@ function parse(ctx: OperationContext): ParsedChatCompletionRequest {
   }
 }
 
-function guardrailHeaders(ctx: OperationContext) {
-  const identifier = headerOf(ctx, 'x-amzn-bedrock-guardrailidentifier');
-  const version = headerOf(ctx, 'x-amzn-bedrock-guardrailversion');
-  if (identifier && !version) throw validation('X-Amzn-Bedrock-GuardrailVersion is required when X-Amzn-Bedrock-GuardrailIdentifier is set.');
-  if (version && !identifier) throw validation('X-Amzn-Bedrock-GuardrailIdentifier is required when X-Amzn-Bedrock-GuardrailVersion is set.');
-  const traceHeader = (headerOf(ctx, 'x-amzn-bedrock-trace') ?? 'DISABLED').toUpperCase();
-  if (!['ENABLED', 'DISABLED', 'ENABLED_FULL'].includes(traceHeader))
-    throw validation('X-Amzn-Bedrock-Trace must be ENABLED, DISABLED or ENABLED_FULL.');
+/** The request guardrail, the trace setting, and the stream check mode (`x-parapet-stream-processing-mode`). */
+function requestHeaders(ctx: OperationContext) {
   const mode = headerOf(ctx, 'x-parapet-stream-processing-mode') ?? 'sync';
   if (mode !== 'sync' && mode !== 'async') throw validation('x-parapet-stream-processing-mode must be sync or async.');
-  return {
-    ...(identifier && version ? { request: { identifier, version: parseGuardrailVersion(version, 'X-Amzn-Bedrock-GuardrailVersion') } } : {}),
-    trace: traceHeader as TraceSetting,
-    mode: mode as 'sync' | 'async',
-  };
+  return { ...guardrailHeaders(ctx, { anyCase: true }), mode: mode as 'sync' | 'async' };
 }
 
 export function openAIOperations(gw: InvocationGateway): Operation[] {
@@ -75,7 +61,7 @@ export function openAIOperations(gw: InvocationGateway): Operation[] {
 
 async function chatCompletions(gw: InvocationGateway, ctx: OperationContext): Promise<OperationResult> {
   const req = parse(ctx);
-  const g = guardrailHeaders(ctx);
+  const g = requestHeaders(ctx);
   const p = await prepareAudited(gw, {
     caller: ctx.caller,
     requestId: ctx.requestId,

@@ -11,7 +11,6 @@ import type * as Sdk from '@aws-sdk/client-bedrock-runtime';
 import type { DocumentType } from '@smithy/types';
 import { DEFAULT_UPSTREAM_TIMEOUT_MS } from './http.ts';
 import {
-  type CallOptions,
   type ChatRequest,
   type ChatResponse,
   type ChatStreamEvent,

@@ -12,7 +12,7 @@ import { applyMasks } from '../engine/mask.ts';
 import type { ChatRequest, ChatResponse, ChatStreamEvent, StopReason, TokenUsage } from '../providers/types.ts';
 import { UpstreamError } from '../providers/types.ts';
 import { type ChatFields, outputTexts, rebuildChat, replaceOutputTexts } from './chat-fields.ts';
-import { GuardFailure, type GuardOutcome, groundingBlocks, guardInput, guardOutput, type TargetAssessment } from './guarding.ts';
+import { type GuardOutcome, groundingBlocks, guardInput, guardOutput, type TargetAssessment } from './guarding.ts';
 import { InvocationGateway, type InvocationReport, type Prepared } from './invocation.ts';
 
 /** Streamed text is checked in batches of about this many characters (sync mode cuts releases at whitespace). */

@@ -266,15 +266,19 @@ export function totalUsage(assessments: readonly TargetAssessment[]): GuardrailU
     sum.sensitiveInformationPolicyUnits += u.sensitiveInformationPolicyUnits;
     sum.sensitiveInformationPolicyFreeUnits += u.sensitiveInformationPolicyFreeUnits;
     sum.contextualGroundingPolicyUnits += u.contextualGroundingPolicyUnits;
-    sum.textUnits += Math.max(
-      u.topicPolicyUnits,
-      u.contentPolicyUnits,
-      u.wordPolicyUnits,
-      u.sensitiveInformationPolicyUnits,
-      u.contextualGroundingPolicyUnits,
-    );
+    sum.textUnits += quotaTextUnits(u);
   }
   return sum;
+}
+
+/** Text units one evaluation takes from the account's per-second quota: its largest policy count. */
+export function quotaTextUnits(u: GuardrailUsage): number {
+  return Math.max(u.topicPolicyUnits, u.contentPolicyUnits, u.wordPolicyUnits, u.sensitiveInformationPolicyUnits, u.contextualGroundingPolicyUnits);
+}
+
+/** Text units one evaluation is billed for: every policy counts its own (as Bedrock bills them). */
+export function billedTextUnits(u: GuardrailUsage): number {
+  return u.contentPolicyUnits + u.topicPolicyUnits + u.wordPolicyUnits + u.sensitiveInformationPolicyUnits + u.contextualGroundingPolicyUnits;
 }
 
 /** The policy types that intervened in one assessment (for audit and metrics; never the matched text). */

@@ -18,7 +18,7 @@ import { AuditBatchWriter, DEFAULT_AUDIT_DELAY_MS } from '../audit/batch-writer.
 import { isEmbeddingModel, normalizeModelId } from '../core/models.ts';
 import type { ModelProvider } from '../providers/types.ts';
 import type { AuditEntry, AuditRepo } from '../store/types.ts';
-import { firedPolicies, GuardFailure, type GuardOptions, type GuardTarget, type TargetAssessment } from './guarding.ts';
+import { billedTextUnits, firedPolicies, GuardFailure, quotaTextUnits, totalUsage, type GuardOptions, type GuardTarget, type TargetAssessment } from './guarding.ts';
 import type { GatewayMetrics, PolicyType } from './metrics.ts';
 import type { AccountQuotas, QuotaRefusal } from './quotas.ts';
 
@@ -255,13 +255,7 @@ export class InvocationGateway {
 
   /** Text-unit quota for what was just evaluated (taken after the fact; debt throttles the next calls). */
   chargeTextUnits(p: Prepared, assessed: readonly TargetAssessment[]): void {
-    let units = 0;
-    for (const a of assessed) {
-      const u = a.result?.usage;
-      if (u)
-        units += Math.max(u.contentPolicyUnits, u.topicPolicyUnits, u.wordPolicyUnits, u.sensitiveInformationPolicyUnits, u.contextualGroundingPolicyUnits);
-    }
-    this.deps.quotas.takeTextUnits(p.caller.accountId, p.caller.region, units, true);
+    this.deps.quotas.takeTextUnits(p.caller.accountId, p.caller.region, totalUsage(assessed).textUnits, true);
   }
 
   /** Before evaluation: refuse when the account is already over its text-unit rate. */
@@ -353,15 +347,7 @@ export class InvocationGateway {
         account: p.caller.accountId,
         latencySeconds: a.latencyMs / 1000,
         intervenedPolicies: a.assessment ? interveningPolicies(a.assessment) : [],
-        textUnits: a.result
-          ? {
-              content: a.result.usage.contentPolicyUnits,
-              topic: a.result.usage.topicPolicyUnits,
-              word: a.result.usage.wordPolicyUnits,
-              sensitive_information: a.result.usage.sensitiveInformationPolicyUnits,
-              contextual_grounding: a.result.usage.contextualGroundingPolicyUnits,
-            }
-          : {},
+        textUnits: a.result ? unitsByPolicy(a.result.usage) : {},
       });
     }
     metrics.invocation({
@@ -396,8 +382,8 @@ export class InvocationGateway {
     if (!a || !d) return;
     const label = `${d.guardrailArn}:${d.guardrailVersion}`;
     const u = result.usage;
-    const units = u.contentPolicyUnits + u.topicPolicyUnits + u.wordPolicyUnits + u.sensitiveInformationPolicyUnits + u.contextualGroundingPolicyUnits;
-    this.deps.quotas.takeTextUnits(caller.accountId, caller.region, Math.max(u.contentPolicyUnits, u.topicPolicyUnits, u.wordPolicyUnits, u.sensitiveInformationPolicyUnits, u.contextualGroundingPolicyUnits), true);
+    const units = billedTextUnits(u);
+    this.deps.quotas.takeTextUnits(caller.accountId, caller.region, quotaTextUnits(u), true);
     const fired = firedPolicies(a);
     const latencyMs = a.invocationMetrics?.guardrailProcessingLatency ?? 0;
     this.deps.metrics.guardrail({
@@ -407,13 +393,7 @@ export class InvocationGateway {
       account: caller.accountId,
       latencySeconds: latencyMs / 1000,
       intervenedPolicies: interveningPolicies(a),
-      textUnits: {
-        content: u.contentPolicyUnits,
-        topic: u.topicPolicyUnits,
-        word: u.wordPolicyUnits,
-        sensitive_information: u.sensitiveInformationPolicyUnits,
-        contextual_grounding: u.contextualGroundingPolicyUnits,
-      },
+      textUnits: unitsByPolicy(u),
     });
     this.deps.metrics.invocation({
       operation: 'ApplyGuardrail',
@@ -481,10 +461,19 @@ export class InvocationGateway {
   }
 }
 
+/** The text units of one evaluation by metrics policy type. */
+function unitsByPolicy(u: GuardrailUsage): Record<PolicyType, number> {
+  return {
+    content: u.contentPolicyUnits,
+    topic: u.topicPolicyUnits,
+    word: u.wordPolicyUnits,
+    sensitive_information: u.sensitiveInformationPolicyUnits,
+    contextual_grounding: u.contextualGroundingPolicyUnits,
+  };
+}
+
 function unitsOf(a: TargetAssessment): number {
-  const u = a.result?.usage;
-  if (!u) return 0;
-  return u.contentPolicyUnits + u.topicPolicyUnits + u.wordPolicyUnits + u.sensitiveInformationPolicyUnits + u.contextualGroundingPolicyUnits;
+  return a.result ? billedTextUnits(a.result.usage) : 0;
 }
 
 function interveningPolicies(a: GuardrailAssessment): PolicyType[] {

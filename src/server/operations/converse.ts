@@ -318,10 +318,20 @@ async function* converseFrames(events: AsyncIterable<ChatStreamEvent>, modelId: 
       yield eventFrame(name, payload);
     }
   } catch (err) {
-    const e = upstreamError(err, modelId);
-    state.report = { ...state.report, outcome: 'ERROR', status: e.status, errorCode: e.code };
-    yield exceptionFrame(streamExceptionName(e), { message: e.message, ...streamMembers(e) });
+    yield exceptionFrameFor(streamFailure(err, modelId, state));
   }
+}
+
+/** A failure once a stream has started: the AWS error it is, recorded in the stream's report. */
+export function streamFailure(err: unknown, modelId: string, state: StreamState): ServiceError {
+  const e = upstreamError(err, modelId);
+  state.report = { ...state.report, outcome: 'ERROR', status: e.status, errorCode: e.code };
+  return e;
+}
+
+/** The event-stream exception frame of an error (ConverseStream / InvokeModelWithResponseStream). */
+export function exceptionFrameFor(e: ServiceError): Uint8Array {
+  return exceptionFrame(streamExceptionName(e), { message: e.message, ...streamMembers(e) });
 }
 
 /** The event-stream exception member for an error (ConverseStream / InvokeModelWithResponseStream). */

@@ -14,10 +14,10 @@ import type { ChatResponse, ChatStreamEvent } from '../../providers/types.ts';
 import { changedTexts, chatFields, missingTexts, replaceWithin } from '../../runtime/chat-fields.ts';
 import { guardedCall, guardedStream, guardInputPhase, invokeModelTrace, type StreamState, upstreamError } from '../../runtime/guarded-call.ts';
 import type { InvocationGateway, Prepared, TraceSetting } from '../../runtime/invocation.ts';
-import { chunkFrame, EVENT_STREAM_CONTENT_TYPE, exceptionFrame, rawChunkFrame } from '../protocols/event-stream.ts';
+import { chunkFrame, EVENT_STREAM_CONTENT_TYPE, rawChunkFrame } from '../protocols/event-stream.ts';
 import type { Operation, OperationContext, OperationResult } from '../router.ts';
 import { guardrailHeaders, headerOf } from './guardrail-headers.ts';
-import { auditedFailure, prepareAudited, streamExceptionName, streamMembers, withContent } from './converse.ts';
+import { auditedFailure, exceptionFrameFor, prepareAudited, streamFailure, withContent } from './converse.ts';
 
 /** InvokeModel's body blob limit (service model). */
 export const INVOKE_BODY_LIMIT = 25_000_000;
@@ -265,9 +265,7 @@ async function* nativeFrames(
     if (held) yield chunkFrame(finish(held));
   } catch (err) {
     if (held) yield chunkFrame(held);
-    const e = upstreamError(err, r.modelId);
-    state.report = { ...state.report, outcome: 'ERROR', status: e.status, errorCode: e.code };
-    yield exceptionFrame(streamExceptionName(e), { message: e.message, ...streamMembers(e) });
+    yield exceptionFrameFor(streamFailure(err, r.modelId, state));
   }
 }
 
@@ -275,8 +273,6 @@ async function* passthroughFrames(chunks: AsyncIterable<Uint8Array>, modelId: st
   try {
     for await (const bytes of chunks) yield rawChunkFrame(bytes);
   } catch (err) {
-    const e = upstreamError(err, modelId);
-    state.report = { ...state.report, outcome: 'ERROR', status: e.status, errorCode: e.code };
-    yield exceptionFrame(streamExceptionName(e), { message: e.message, ...streamMembers(e) });
+    yield exceptionFrameFor(streamFailure(err, modelId, state));
   }
 }

@@ -19,10 +19,10 @@ import {
 } from '../../providers/openai/format.ts';
 import { sseFrame } from '../../providers/sse.ts';
 import { chatFields } from '../../runtime/chat-fields.ts';
-import { guardedCall, guardedStream, guardInputPhase, type StreamState, upstreamError } from '../../runtime/guarded-call.ts';
+import { guardedCall, guardedStream, guardInputPhase, type StreamState } from '../../runtime/guarded-call.ts';
 import type { InvocationGateway } from '../../runtime/invocation.ts';
 import type { Operation, OperationContext, OperationResult } from '../router.ts';
-import { auditedFailure, prepareAudited, withContent } from './converse.ts';
+import { auditedFailure, prepareAudited, streamFailure, withContent } from './converse.ts';
 import { guardrailHeaders, headerOf } from './guardrail-headers.ts';
 
 export const CHAT_BODY_LIMIT = 8 * 1024 * 1024;
@@ -118,8 +118,7 @@ async function chatCompletions(gw: InvocationGateway, ctx: OperationContext): Pr
       }
       yield DONE_FRAME;
     } catch (err) {
-      const e = upstreamError(err, req.model);
-      state.report = { ...state.report, outcome: 'ERROR', status: e.status, errorCode: e.code };
+      const e = streamFailure(err, req.model, state);
       yield sseFrame(JSON.stringify({ error: { message: e.message, type: 'api_error', param: null, code: e.code } }));
     }
   }

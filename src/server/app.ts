@@ -37,6 +37,18 @@ interface AuthKey extends KeyLookup {
   session?: { sessionTokenSha256: string; expiresAt: string; roleArn: string; sourcePrincipalArn: string };
 }
 
+/** The authenticated caller of a request signed (or bearing) this key, in this Region. */
+function callerOf(key: AuthKey, accessKeyId: string, region: string): Caller {
+  const { session } = key;
+  return {
+    accountId: key.accountId,
+    principalArn: key.principalArn,
+    accessKeyId,
+    region,
+    ...(session ? { session: { roleArn: session.roleArn, sourcePrincipalArn: session.sourcePrincipalArn, expiresAt: session.expiresAt } } : {}),
+  };
+}
+
 interface CachedKey {
   key: AuthKey | undefined;
   expires: number;
@@ -112,16 +124,18 @@ export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number
   }
 
   /** Session credentials need their token; long-term keys must not carry one. */
-  function checkSessionToken(req: AnyRequest, key: AuthKey): void {
-    const token = header(req, 'x-amz-security-token');
+  /**
+   * Session credentials need their (unexpired) token; long-term keys must not carry one. `missing` is the
+   * message when a session key comes without a valid token.
+   */
+  function checkSessionToken(key: AuthKey, token: string | undefined, missing = INVALID_TOKEN): void {
     if (!key.session) {
       if (token !== undefined) throw new ServiceError('UnrecognizedClientException', INVALID_TOKEN);
       return;
     }
-    if (token === undefined) throw new ServiceError('UnrecognizedClientException', INVALID_TOKEN);
-    const a = createHash('sha256').update(token).digest();
+    const a = createHash('sha256').update(token ?? '').digest();
     const b = Buffer.from(key.session.sessionTokenSha256, 'hex');
-    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new ServiceError('UnrecognizedClientException', INVALID_TOKEN);
+    if (token === undefined || a.length !== b.length || !timingSafeEqual(a, b)) throw new ServiceError('UnrecognizedClientException', missing);
     if (Date.parse(key.session.expiresAt) <= deps.clock.now())
       throw new ServiceError('ExpiredTokenException', 'The security token included in the request is expired.');
   }
@@ -149,24 +163,11 @@ export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number
     const b = Buffer.from(key?.secretAccessKey ?? '');
     if (!key || a.length !== b.length || !timingSafeEqual(a, b))
       throw new ServiceError('UnrecognizedClientException', 'The API key is not valid (unknown or inactive access key, or wrong secret).');
-    if (key.session) {
-      const digest = createHash('sha256').update(token ?? '').digest();
-      const want = Buffer.from(key.session.sessionTokenSha256, 'hex');
-      if (token === undefined || digest.length !== want.length || !timingSafeEqual(digest, want))
-        throw new ServiceError('UnrecognizedClientException', 'Temporary credentials need their session token: "<AccessKeyId>:<SecretAccessKey>:<SessionToken>".');
-      if (Date.parse(key.session.expiresAt) <= deps.clock.now())
-        throw new ServiceError('ExpiredTokenException', 'The security token included in the request is expired.');
-    } else if (token !== undefined) throw new ServiceError('UnrecognizedClientException', INVALID_TOKEN);
+    checkSessionToken(key, token, 'Temporary credentials need their session token: "<AccessKeyId>:<SecretAccessKey>:<SessionToken>".');
     const region = header(req, 'x-parapet-region') ?? deps.defaultRegion ?? 'us-east-1';
     if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region) || (deps.regions && !deps.regions.has(region)))
       throw new ServiceError('ValidationException', `x-parapet-region '${region.slice(0, 40)}' is not a Region this gateway serves.`);
-    return {
-      accountId: key.accountId,
-      principalArn: key.principalArn,
-      accessKeyId,
-      region,
-      ...(key.session ? { session: { roleArn: key.session.roleArn, sourcePrincipalArn: key.session.sourcePrincipalArn, expiresAt: key.session.expiresAt } } : {}),
-    };
+    return callerOf(key, accessKeyId, region);
   }
 
   async function handle(req: AnyRequest, res: AnyResponse, requestId: string, state: RequestState): Promise<void> {
@@ -239,7 +240,7 @@ export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number
       { method, rawPath, rawQuery, headers: req.headers },
       { now: deps.clock.now(), expectedService: signingName, regions: deps.regions, lookup: lookupKey },
     );
-    checkSessionToken(req, pending.key);
+    checkSessionToken(pending.key, header(req, 'x-amz-security-token'));
     const limit = op?.bodyLimitBytes ?? QUERY_BODY_LIMIT;
     const { body, release } = await readBody(req, limit, { deadlineMs: BODY_DEADLINE_MS, budget });
     let parsed: unknown;
@@ -259,14 +260,7 @@ export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number
       release();
     }
     if (!op) throw new ServiceError('UnknownOperationException', 'No operation matched the request.');
-    const { accountId, principalArn, session } = pending.key;
-    const caller: Caller = {
-      accountId,
-      principalArn,
-      accessKeyId: pending.accessKeyId,
-      region: pending.region,
-      ...(session ? { session: { roleArn: session.roleArn, sourcePrincipalArn: session.sourcePrincipalArn, expiresAt: session.expiresAt } } : {}),
-    };
+    const caller = callerOf(pending.key, pending.accessKeyId, pending.region);
 
     const result = await runOperation(op, res, {
       requestId,
@@ -278,7 +272,7 @@ export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number
       ...(op.rawBody ? { rawBody: body } : {}),
     });
     await writeResult(res, protocol, state, op, result, requestId);
-    deps.log?.({ requestId, op: op.name, account: accountId, status: result.status });
+    deps.log?.({ requestId, op: op.name, account: caller.accountId, status: result.status });
   }
 
   /** Runs the operation with an abort signal that fires when the client goes away first. */

@@ -8,6 +8,8 @@
  *
  *   node --import tsx bench/gateway.bench.ts
  *   BENCH_GATEWAY_ROUNDS=5 BENCH_GATEWAY_REQUESTS=200 BENCH_GATEWAY_REQUESTS_C32=1000 node --import tsx bench/gateway.bench.ts
+ *   BENCH_GATEWAY_DATABASE=postgres://postgres@127.0.0.1:5432/test node --import tsx bench/gateway.bench.ts   (the
+ *     PostgreSQL store, in a fresh schema dropped afterwards)
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +19,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { CreateGuardrailCommandInput } from '@aws-sdk/client-bedrock';
+import pg from 'pg';
 import { type RunningServer, startServer } from '../src/server/serve.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../test/helpers/fake-openai-upstream.ts';
 import type { LoadClientInit, LoadCommand, LoadResult } from './load-client.ts';
@@ -40,6 +43,8 @@ const REQUESTS_SDK = envInt('BENCH_GATEWAY_SDK_REQUESTS', REQUESTS_C1);
 const PROMPT_BYTES = envInt('BENCH_GATEWAY_PROMPT_BYTES', 1024);
 const WORDS = envInt('BENCH_GATEWAY_WORDS', 1000);
 const CONCURRENCIES = [1, 32] as const;
+/** A PostgreSQL URL: run the gateway on the PostgreSQL store (in a throw-away schema) instead of SQLite. */
+const DATABASE = process.env.BENCH_GATEWAY_DATABASE || undefined;
 const TARGET_P50_MS = 2;
 const TARGET_P99_MS = 5;
 
@@ -182,12 +187,14 @@ async function main(): Promise<void> {
   const guardrail = withWords(loadReferenceGuardrail<CreateGuardrailCommandInput>(), WORDS);
   const upstream: FakeOpenAI = await startFakeOpenAI({ record: false });
   const dataDir = mkdtempSync(join(tmpdir(), 'parapet-bench-'));
+  const schema = `bench_${process.pid}_${Date.now().toString(36)}`;
   let server: RunningServer | undefined;
   let client: LoadClient | undefined;
   try {
     server = await startServer({
       port: 0,
       dataDir,
+      ...(DATABASE ? { database: DATABASE, databaseSchema: schema } : {}),
       quotas: { disabled: true },
       models: { providers: { fake: { type: 'openai', baseUrl: upstream.url } }, models: { [MODEL]: { provider: 'fake', model: 'fake' } } },
     });
@@ -249,7 +256,7 @@ async function main(): Promise<void> {
 
     const cpu = cpus()[0]?.model ?? 'unknown CPU';
     console.log('Parapet gateway benchmark — added latency vs the same fake OpenAI upstream called directly');
-    console.log(`machine: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}`);
+    console.log(`machine: ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB; node ${process.version}; store: ${server.database}`);
     console.log(
       `guardrails: reference (all policies, ${WORDS} words) enforced twice on every call — organization policy ` +
         `(management account's guardrail) + account-level enforcement (member's own guardrail); input and output assessed`,
@@ -302,6 +309,12 @@ async function main(): Promise<void> {
     await server?.close();
     await upstream.close();
     rmSync(dataDir, { recursive: true, force: true });
+    if (DATABASE) {
+      const c = new pg.Client({ connectionString: DATABASE });
+      await c.connect();
+      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await c.end();
+    }
   }
 }
 

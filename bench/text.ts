@@ -1,15 +1,6 @@
-/** Deterministic benchmark inputs: a seeded PRNG, padded word lists and realistic English texts. */
+/** Deterministic benchmark inputs: padded word lists and realistic English texts from a seeded PRNG. */
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../src/core/seeded-random.ts';
 
 const SYLLABLES = ['ka', 'lo', 'mi', 'ten', 'var', 'os', 'qui', 'zen', 'dra', 'pol', 'ux', 'ber', 'fin', 'gal', 'hy', 'jor'];
 

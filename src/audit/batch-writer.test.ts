@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ServiceError } from '../core/errors.ts';
 import type { AuditEntry, AuditRecord } from '../store/types.ts';
 import { AuditBatchWriter } from './batch-writer.ts';
 
@@ -66,5 +67,49 @@ describe('AuditBatchWriter', () => {
     await w.drain();
     assert.deepEqual(repo.calls, [['late']]);
     assert.equal((await pending)[0]?.action, 'late');
+  });
+  it('during an outage of the store a batch is held and retried, then written when the store is back', async () => {
+    const repo = fakeRepo();
+    let down = true;
+    let attempts = 0;
+    const flaky = {
+      async appendMany(entries: readonly AuditEntry[]) {
+        attempts++;
+        if (down) throw new ServiceError('ServiceUnavailableException', 'the store is unreachable');
+        return repo.appendMany(entries);
+      },
+    };
+    const w = new AuditBatchWriter(flaky, { holdMs: 5_000 });
+    const pending = w.append([entry('held')]);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.ok(attempts >= 2, `retried (${attempts} attempts)`);
+    assert.equal(w.pending, 1);
+    down = false;
+    const [rec] = await pending;
+    assert.equal(rec?.action, 'held');
+    assert.deepEqual(repo.calls, [['held']]);
+  });
+
+  it('past the hold the callers get the outage error (never a silent drop); bad entries are not retried', async () => {
+    let t = 0;
+    const unavailable = new ServiceError('ServiceUnavailableException', 'the store is unreachable');
+    let attempts = 0;
+    const down = {
+      async appendMany(): Promise<AuditRecord[]> {
+        attempts++;
+        t += 400; // each attempt "takes" 400 ms of the fake clock
+        throw unavailable;
+      },
+    };
+    const w = new AuditBatchWriter(down, { holdMs: 1_000, now: () => t });
+    const started = Date.now();
+    await assert.rejects(w.append([entry('lost')]), (e) => e === unavailable);
+    assert.equal(attempts, 3, 'attempts at 0, 400 and 800 ms of the hold; the hold is over at 1200');
+    assert.ok(Date.now() - started < 1_000);
+
+    const repo = fakeRepo((entries) => entries.some((e) => e.action === 'bad'));
+    const w2 = new AuditBatchWriter(repo, { holdMs: 60_000 });
+    await assert.rejects(w2.append([entry('bad')]), /bad entry/);
+    assert.deepEqual(repo.calls, [['bad'], ['bad']], 'one batch attempt, one per-caller attempt: no hold');
   });
 });

@@ -6,6 +6,7 @@ import { resolveBaseConfig, resolveClientConfig } from './config.ts';
 import { addAuditCommands } from './audit-commands.ts';
 import { addEnforcementCommands } from './enforcement-commands.ts';
 import { addEvalCommand } from './eval-command.ts';
+import { addExportCommands } from './export-commands.ts';
 import { addIdentityCommands } from './identity-commands.ts';
 import { addModelsCommands } from './models-command.ts';
 import { addResourcePolicyCommands } from './resource-policy-commands.ts';
@@ -77,6 +78,11 @@ export function buildProgram(): Command {
     .option('--quota-text-units <n>', 'guardrail text units per second per account and Region (0 = no limit)')
     .option('--no-quotas', 'no per-account quotas at all')
     .option('--guardrail-deadline-ms <n>', 'a guardrail evaluation taking longer fails (1–60000, default 2000)')
+    .option('--detectors <file>', 'external detectors (ONNX models, LLM judges) and the guardrails they serve (default: PARAPET_DETECTORS)')
+    .option('--database <url>', 'PostgreSQL for several replicas: postgres://user[:password]@host[:port]/db (default: PARAPET_DATABASE_URL, else SQLite in the data directory)')
+    .option('--database-schema <name>', 'the PostgreSQL schema (default: PARAPET_DATABASE_SCHEMA, else the server\'s search_path)')
+    .option('--redis <url>', 'Redis for the per-account quota counters shared by every replica: redis://[:password@]host[:port][/db] (default: PARAPET_REDIS_URL, else the PostgreSQL store, else per process)')
+    .option('--console-session-minutes <n>', 'how long a web console sign-in lasts (1–10080, default: PARAPET_CONSOLE_SESSION_MINUTES or 480)')
     .action(async (o: Omit<ServeFlags, 'dataDir'>) => {
       const { runServe } = await import('./serve-command.ts');
       await runServe({ ...o, dataDir: gopts().dataDir });
@@ -211,6 +217,7 @@ export function buildProgram(): Command {
   addIdentityCommands(program, ctx);
   addModelsCommands(program, ctx);
   addEvalCommand(program, ctx);
+  addExportCommands(program, ctx);
 
   return program;
 }

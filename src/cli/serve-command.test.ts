@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { FlagError } from './guardrail-flags.ts';
 import { ModelsFileError } from './models-command.ts';
-import { gatewayBanner, gatewayOptions, parseFailOpen, type ServeFlags } from './serve-command.ts';
+import { consoleSessionTtlMs, gatewayBanner, gatewayOptions, parseFailOpen, type ServeFlags } from './serve-command.ts';
 
 const ARN = 'arn:aws:bedrock:us-east-1:111122223333:guardrail/abcdefghijkl';
 const flags = (f: Partial<ServeFlags> = {}): ServeFlags => ({ host: '127.0.0.1', ...f });
@@ -123,5 +123,48 @@ describe('serve: banner', () => {
     assert.match(more, /--log-content/);
     assert.match(more, /500 ms per guardrail evaluation/);
     assert.match(gatewayBanner('http://h:1', { quotas: { disabled: true } }).join('\n'), /Quotas: {7}off$/m);
+    // Where the counters live (the running server says): per process, Redis (no password) or PostgreSQL.
+    assert.match(gatewayBanner('http://h:1', {}, 'per process').join('\n'), /^ {2}Quotas: {7}requests\/s Bedrock's default, text units\/s Bedrock's default \(per account and Region\), counters per process$/m);
+    assert.match(gatewayBanner('http://h:1', { quotas: { requestsPerSecond: 5 } }, 'Redis redis://cache:6379').join('\n'), /Quotas: {7}requests\/s 5, .*, counters in Redis redis:\/\/cache:6379$/m);
+    assert.match(gatewayBanner('http://h:1', {}, 'PostgreSQL').join('\n'), /counters in PostgreSQL$/m);
+    assert.match(gatewayBanner('http://h:1', { quotas: { disabled: true } }, 'off').join('\n'), /Quotas: {7}off$/m);
+  });
+});
+
+describe('serve: --detectors', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'parapet-serve-detectors-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const judge = { name: 'guard', kind: 'llm-judge', endpoint: 'http://127.0.0.1:8000', model: 'llama-guard', guardrails: ['*'], sources: ['INPUT'] };
+
+  it('reads the detectors file from --detectors or PARAPET_DETECTORS; the banner lists the detectors', () => {
+    const good = join(dir, 'detectors.json');
+    writeFileSync(good, JSON.stringify({ detectors: [judge] }));
+    const other = join(dir, 'other.json');
+    writeFileSync(other, JSON.stringify({ detectors: [{ ...judge, name: 'other' }] }));
+    assert.equal(gatewayOptions(flags({ detectors: good }), { PARAPET_DETECTORS: other }).detectors?.detectors[0]?.name, 'guard');
+    const fromEnv = gatewayOptions(flags(), { PARAPET_DETECTORS: other });
+    assert.equal(fromEnv.detectors?.detectors[0]?.name, 'other');
+    assert.match(gatewayBanner('http://h:1', fromEnv).join('\n'), /Detectors: {4}other \(llm-judge, timeout 2000 ms, INPUT\) → \*/);
+    writeFileSync(join(dir, 'empty.json'), '{ "detectors": [] }');
+    assert.equal(gatewayOptions(flags({ detectors: join(dir, 'empty.json') }), {}).detectors, undefined);
+  });
+
+  it('a bad detectors file stops the start with an error naming the file and the entry', () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ detectors: [{ ...judge, timeoutMs: -1 }] }));
+    assert.throws(() => gatewayOptions(flags({ detectors: bad }), {}), new RegExp(`${bad}: detector 'guard'\\.timeoutMs must be a whole number from 1 to 60000`));
+  });
+});
+
+describe('console session length', () => {
+  it('minutes from the flag, else the environment, else the default; out of range is refused', () => {
+    assert.equal(consoleSessionTtlMs(undefined, undefined), undefined);
+    assert.equal(consoleSessionTtlMs('30', '90'), 30 * 60_000);
+    assert.equal(consoleSessionTtlMs(undefined, '90'), 90 * 60_000);
+    for (const bad of ['0', '10081', '1.5', '-3', 'abc'])
+      assert.throws(() => consoleSessionTtlMs(bad, undefined), /a whole number of minutes from 1 to 10080/);
   });
 });

@@ -4,7 +4,7 @@
  */
 import { REGION_RE } from '../core/arn.ts';
 import { parseRegions } from '../core/regions.ts';
-import { DEFAULT_PORT, type ServeOptions, startServer } from '../server/serve.ts';
+import { DEFAULT_PORT, DETECTORS_ENV, type DetectorsConfig, readDetectorsFile, type ServeOptions, startServer } from '../server/serve.ts';
 import { FlagError } from './guardrail-flags.ts';
 import { describeModels, MODELS_ENV, readModelsFile, routesSummary } from './models-command.ts';
 
@@ -21,10 +21,28 @@ export interface ServeFlags {
   /** False with `--no-quotas`. */
   quotas?: boolean;
   guardrailDeadlineMs?: string;
+  /** The detectors file (external ONNX / LLM-judge detectors). */
+  detectors?: string;
+  /** How long a console sign-in lasts, in minutes. */
+  consoleSessionMinutes?: string;
+  /** A PostgreSQL URL (else SQLite in the data directory). */
+  database?: string;
+  databaseSchema?: string;
+  /** A Redis URL: the per-account quota counters, shared by every replica. */
+  redis?: string;
+}
+
+/** The console session lifetime from the flag or PARAPET_CONSOLE_SESSION_MINUTES (undefined = the default 8 hours). */
+export function consoleSessionTtlMs(flag: string | undefined, env: string | undefined = process.env.PARAPET_CONSOLE_SESSION_MINUTES): number | undefined {
+  const text = flag ?? env;
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 10_080)
+    throw new Error(`invalid console session length '${text.slice(0, 20)}': a whole number of minutes from 1 to 10080 (7 days)`);
+  return Number(text) * 60_000;
 }
 
 /** What the flags and environment say about the gateway, in `startServer`'s terms. */
-export type GatewayOptions = Pick<ServeOptions, 'models' | 'quotas' | 'gateway'>;
+export type GatewayOptions = Pick<ServeOptions, 'models' | 'quotas' | 'gateway' | 'detectors'>;
 
 export const MAX_GUARDRAIL_DEADLINE_MS = 60_000;
 const GUARDRAIL_VERSION_RE = /^(?:[1-9][0-9]{0,7}|DRAFT)$/;
@@ -64,6 +82,11 @@ export function gatewayOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
   const out: GatewayOptions = {};
   const models = readModelsFile(flags.models ?? env[MODELS_ENV]);
   if (models) out.models = models;
+  const detectorsFile = flags.detectors ?? env[DETECTORS_ENV];
+  if (detectorsFile) {
+    const detectors: DetectorsConfig = readDetectorsFile(detectorsFile, env);
+    if (detectors.detectors.length) out.detectors = detectors;
+  }
 
   const gateway: NonNullable<ServeOptions['gateway']> = {};
   const failOpen = flags.failOpen?.length ? flags.failOpen.flatMap((f) => f.split(',')) : (env.PARAPET_FAIL_OPEN ?? '').split(',');
@@ -91,8 +114,11 @@ export function gatewayOptions(flags: ServeFlags, env: NodeJS.ProcessEnv = proce
   return out;
 }
 
-/** The banner lines about the gateway: the OpenAI-compatible endpoint, /metrics, the models and non-default settings. */
-export function gatewayBanner(url: string, o: GatewayOptions): string[] {
+/**
+ * The banner lines about the gateway: the OpenAI-compatible endpoint, /metrics, the models and non-default settings.
+ * `counters` is where the quota counters live (`RunningServer.quotaCounters`).
+ */
+export function gatewayBanner(url: string, o: GatewayOptions, counters?: string): string[] {
   const lines = [
     `  OpenAI:       ${url}/v1/chat/completions  (API key = <AccessKeyId>:<SecretAccessKey>)`,
     `  Metrics:      ${url}/metrics  (Prometheus)`,
@@ -102,12 +128,19 @@ export function gatewayBanner(url: string, o: GatewayOptions): string[] {
   const q = o.quotas;
   const limit = (n: number | undefined) => (n === undefined ? "Bedrock's default" : n === 0 ? 'no limit' : String(n));
   if (q?.disabled) lines.push('  Quotas:       off');
-  else if (q)
-    lines.push(`  Quotas:       requests/s ${limit(q.requestsPerSecond)}, text units/s ${limit(q.textUnitsPerSecond)} (per account and Region)`);
+  else if (q || counters)
+    lines.push(
+      `  Quotas:       requests/s ${limit(q?.requestsPerSecond)}, text units/s ${limit(q?.textUnitsPerSecond)} (per account and Region)` +
+        (counters ? `, counters ${counters === 'per process' ? counters : `in ${counters}`}` : ''),
+    );
   const g = o.gateway;
   if (g?.failOpen?.size) lines.push(`  Fail-open:    ${[...g.failOpen].join(', ')}`);
   if (g?.logContent) lines.push('  Content:      prompts and matched text are kept in the audit trail (--log-content)');
   if (g?.guardrailDeadlineMs !== undefined) lines.push(`  Deadline:     ${g.guardrailDeadlineMs} ms per guardrail evaluation`);
+  const [firstDetector, ...moreDetectors] = (o.detectors?.detectors ?? []).map(
+    (d) => `${d.name} (${d.kind}, timeout ${d.timeoutMs} ms, ${d.sources.join('+')}) → ${d.guardrails.join(', ')}`,
+  );
+  if (firstDetector) lines.push(`  Detectors:    ${firstDetector}`, ...moreDetectors.map((l) => `                ${l}`));
   return lines;
 }
 
@@ -117,6 +150,10 @@ export async function runServe(o: ServeFlags): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`invalid port '${portText}'`);
   const dataDir = o.dataDir ?? process.env.PARAPET_DATA_DIR ?? '.parapet';
   const gw = gatewayOptions(o);
+  const consoleTtl = consoleSessionTtlMs(o.consoleSessionMinutes);
+  const database = o.database ?? (process.env.PARAPET_DATABASE_URL || undefined);
+  const databaseSchema = o.databaseSchema ?? (process.env.PARAPET_DATABASE_SCHEMA || undefined);
+  const redis = o.redis ?? (process.env.PARAPET_REDIS_URL || undefined);
   process.umask(0o077); // everything the server writes (database, WAL, keys) is private to its user
   const server = await startServer({
     port,
@@ -128,12 +165,22 @@ export async function runServe(o: ServeFlags): Promise<void> {
     demo: process.env.PARAPET_DEMO !== '0',
     log: process.env.PARAPET_LOG === 'json' ? (l) => process.stdout.write(`${JSON.stringify(l)}\n`) : undefined,
     ...gw,
+    ...(consoleTtl !== undefined ? { consoleSessionTtlMs: consoleTtl } : {}),
+    ...(database ? { database } : {}),
+    ...(databaseSchema ? { databaseSchema } : {}),
+    ...(redis ? { redis } : {}),
   });
   const out = process.stdout;
   out.write(`Parapet is listening on ${server.url} (HTTP/1.1 and h2c)\n`);
+  out.write(
+    server.console.built
+      ? `  Console:      ${server.url}/console/  (sign in with an access key from credentials.json)\n`
+      : `  Console:      not built (${server.console.dir} is missing): run \`npm run build:console\`\n`,
+  );
   out.write(`  API:          ${server.url}  (bedrock, bedrock-runtime, organizations, sts, iam; SigV4, Region ${server.credentials.region})\n`);
-  for (const l of gatewayBanner(server.url, gw)) out.write(`${l}\n`);
-  out.write(`  Data:         ${server.dataDir} (SQLite)\n`);
+  for (const l of gatewayBanner(server.url, gw, server.quotaCounters)) out.write(`${l}\n`);
+  out.write(`  Data:         ${server.database}\n`);
+  out.write(`  Keys:         ${server.dataDir} (master key unless PARAPET_MASTER_KEY is set; every replica needs the same one)\n`);
   out.write(`  Credentials:  ${server.credentialsPath}\n`);
   if (server.bootstrapped) {
     const mgmt = server.credentials.accounts.find((a) => a.role === 'management');

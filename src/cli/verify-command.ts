@@ -7,33 +7,9 @@ import { callApi } from './client.ts';
 import { credentialsPathOf, readCredentialsFile } from './config.ts';
 import { FlagError } from './guardrail-flags.ts';
 import { type CliContext, type GlobalOpts, print, table } from './output.ts';
+import type { VerifyReport } from '../core/verify-report.ts';
 
 export const EXIT_PROBLEMS = 2;
-
-interface VerifyGuardrail {
-  guardrailArn: string;
-  version: number | 'DRAFT';
-  ownerAccountId: string;
-  origins: string[];
-  ownership: string;
-  system: string;
-  messages: string;
-  permitted: boolean;
-  reasons: string[];
-  permissionReasons: string[];
-}
-
-export interface VerifyReport {
-  accountId: string;
-  region: string;
-  modelId: string;
-  principalArn: string;
-  organization?: { orgId: string; managementAccountId: string };
-  guardrails: VerifyGuardrail[];
-  skipped: Array<{ origin: string; guardrailArn: string; version: number | 'DRAFT'; reason: string; source?: string }>;
-  findings: Array<{ severity: 'error' | 'warning'; code: string; where: string; message: string }>;
-  ok: boolean;
-}
 
 /** An account given by name (from credentials.json) becomes its id; anything else is passed on as is. */
 export function accountIdOf(g: GlobalOpts, account: string): string {

@@ -560,7 +560,8 @@ export class IdentityService {
   }
 
   /**
-   * The server caches looked-up keys for a few seconds, so a deactivated key may keep working that long.
+   * The server caches looked-up keys for a few seconds, so a deactivated key may keep working that long
+   * (SQLite). On PostgreSQL every replica drops the key from its cache as soon as the change commits.
    */
   async updateAccessKey(
     caller: Caller,

@@ -10,6 +10,7 @@ import { type EffectiveGuardrailConfig, isEmbeddingModel } from '../org/index.ts
 import { modelScopeWarnings } from './enforcement.ts';
 import { type AuthorizedGuardrail, evaluateApply, type OrgEnforcementSource, resolveEnforcement } from './enforcement-resolver.ts';
 import type { Services } from './services.ts';
+import type { VerifyReport as WireVerifyReport } from '../core/verify-report.ts';
 
 export type FindingCode =
   | 'INVALID_ORGANIZATION_POLICY'
@@ -51,6 +52,9 @@ export interface VerifyReport {
   findings: Finding[];
   ok: boolean;
 }
+
+// The report built here is the report the API clients (CLI, console) read: a drift fails to compile.
+true satisfies (VerifyReport extends WireVerifyReport ? true : never);
 
 export class VerifyService {
   readonly #s: Services;

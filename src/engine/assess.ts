@@ -20,7 +20,7 @@ import type {
 } from './assessment.ts';
 import { emptyUsage } from './assessment.ts';
 import type { CompiledGuardrail, CompiledSide } from './compile.ts';
-import type { Confidence, FilterStrength, Source } from './config/types.ts';
+import type { Confidence, FilterStrength, PiiEntityType, Source } from './config/types.ts';
 import { classifyHarm, type HarmCategory } from './content/index.ts';
 import { scoreGrounding } from './grounding/index.ts';
 import { applyMasks, type MaskSpan, resolveMaskSpans } from './mask.ts';
@@ -69,6 +69,19 @@ export interface AssessResult {
    * or mask only part of a text (a stream released in pieces).
    */
   maskSpans: MaskSpan[][];
+  /**
+   * Per guarded text (in order), every PII finding with its offsets and action, uncapped. Not part of the wire
+   * assessment (which lists match texts only): lets evaluation score spans and callers locate findings.
+   */
+  piiFindings: AssessedPiiFinding[][];
+}
+
+export interface AssessedPiiFinding {
+  type: PiiEntityType;
+  /** UTF-16 offsets into the guarded text, `end` exclusive. */
+  start: number;
+  end: number;
+  action: SensitiveAssessedAction;
 }
 
 const CONFIDENCE_RANK: Record<Confidence, number> = { NONE: 0, LOW: 1, MEDIUM: 2, HIGH: 3 };
@@ -122,6 +135,7 @@ export function assessSide(side: CompiledSide, request: AssessRequest): AssessRe
   const usage = emptyUsage();
   const units = textUnits(guardedChars);
   const masks: MaskSpan[][] = guardedTexts.map(() => []);
+  const piiFindings: AssessedPiiFinding[][] = guardedTexts.map(() => []);
 
   // Content filters (incl. prompt attack): the highest confidence over all guarded blocks.
   if (side.contentFilters.length) {
@@ -134,13 +148,13 @@ export function assessSide(side: CompiledSide, request: AssessRequest): AssessRe
       if (!block) continue;
       const text = block.text;
       if (wantsHarm) {
-        const harm = classifyHarm(text);
+        const harm = classifyHarm(text, side.classifier);
         for (const [cat, r] of Object.entries(harm) as [HarmCategory, { confidence: Confidence }][]) {
           conf[cat] = maxConfidence(conf[cat] ?? 'NONE', r.confidence);
         }
       }
       if (wantsAttack && block.promptAttack !== false)
-        conf.PROMPT_ATTACK = maxConfidence(conf.PROMPT_ATTACK ?? 'NONE', classifyPromptAttack(text).confidence);
+        conf.PROMPT_ATTACK = maxConfidence(conf.PROMPT_ATTACK ?? 'NONE', classifyPromptAttack(text, side.classifier).confidence);
     }
     const filters: ContentFilterAssessment[] = [];
     for (const f of side.contentFilters) {
@@ -208,6 +222,7 @@ export function assessSide(side: CompiledSide, request: AssessRequest): AssessRe
           const action = toAssessed(side.pii.actions.get(f.type) ?? 'NONE');
           if (action === 'BLOCKED') blocked = true;
           if (action === 'ANONYMIZED') blockMasks.push({ start: f.start, end: f.end, label: f.type });
+          piiFindings[bi]?.push({ type: f.type, start: f.start, end: f.end, action });
           if (piiEntities.length < MAX_LISTED_FINDINGS)
             piiEntities.push({ match: text.slice(f.start, f.end), type: f.type, action, detected: true });
         }
@@ -272,6 +287,7 @@ export function assessSide(side: CompiledSide, request: AssessRequest): AssessRe
       blocked,
       anonymized,
       maskSpans: masks.map(resolveMaskSpans),
+      piiFindings,
     };
   }
   if (anonymized) {
@@ -285,9 +301,10 @@ export function assessSide(side: CompiledSide, request: AssessRequest): AssessRe
       blocked,
       anonymized,
       maskSpans: masks.map(resolveMaskSpans),
+      piiFindings,
     };
   }
-  return { action: 'NONE', outputs: [], assessment, usage, coverage, blocked, anonymized, maskSpans: masks.map(() => []) };
+  return { action: 'NONE', outputs: [], assessment, usage, coverage, blocked, anonymized, maskSpans: masks.map(() => []), piiFindings };
 }
 
 function round2(n: number): number {

@@ -51,4 +51,18 @@ describe('cachedVersion and forget', () => {
     assert.equal(c.cachedVersion('arn:g', 2), undefined);
     assert.equal(c.size, 1, 'only the other guardrail is left');
   });
+
+  it('a version loaded before a forget (or clear) is compiled but not cached: the deletion is not undone', () => {
+    const c = createCompiledCache();
+    const since = c.generation;
+    c.forget('arn:g', 1); // e.g. another replica deleted it while this load was reading it
+    assert.equal(c.version('arn:g', 1, cfg('alpha'), since).config.name, 'g');
+    assert.equal(c.cachedVersion('arn:g', 1), undefined);
+    const later = c.generation;
+    c.clear();
+    c.version('arn:g', 2, cfg('beta'), later);
+    assert.equal(c.cachedVersion('arn:g', 2), undefined);
+    const v3 = c.version('arn:g', 3, cfg('gamma'), c.generation);
+    assert.equal(c.cachedVersion('arn:g', 3), v3, 'nothing forgotten meanwhile: cached');
+  });
 });

@@ -11,12 +11,19 @@ import { type CompiledGuardrail, compile } from './compile.ts';
 import type { GuardrailConfig } from './config/types.ts';
 
 export interface CompiledCache {
-  version(arn: string, version: number, config: GuardrailConfig): CompiledGuardrail;
+  /**
+   * `since`: the `generation` read before `config` was loaded. If anything was forgotten since (the version may
+   * have been deleted after it was read), the result is compiled but not cached, so a deletion is never undone
+   * by a load that overtook it.
+   */
+  version(arn: string, version: number, config: GuardrailConfig, since?: number): CompiledGuardrail;
   draft(arn: string, config: GuardrailConfig): CompiledGuardrail;
   /** A published version already compiled (versions are immutable), without its config; undefined if not cached. */
   cachedVersion(arn: string, version: number): CompiledGuardrail | undefined;
   /** Drops a deleted version (or, without `version`, every entry of a deleted guardrail). */
   forget(arn: string, version?: number): void;
+  /** Bumped by every `forget` and `clear`. */
+  readonly generation: number;
   readonly size: number;
   readonly weight: number;
   clear(): void;
@@ -34,6 +41,7 @@ const MIN_WEIGHT = 1024;
 export function createCompiledCache(maxWeight = 16 * 1024 * 1024): CompiledCache {
   const map = new Map<string, Entry>();
   let total = 0;
+  let generation = 0;
 
   const remove = (key: string) => {
     const e = map.get(key);
@@ -56,7 +64,7 @@ export function createCompiledCache(maxWeight = 16 * 1024 * 1024): CompiledCache
   };
 
   return {
-    version(arn, version, config) {
+    version(arn, version, config, since) {
       const key = `${arn}:${version}`;
       const hit = map.get(key);
       if (hit) {
@@ -65,7 +73,7 @@ export function createCompiledCache(maxWeight = 16 * 1024 * 1024): CompiledCache
       }
       const weight = Math.max(MIN_WEIGHT, JSON.stringify(config).length);
       const compiled = compile(config);
-      insert(key, { compiled, weight });
+      if (since === undefined || since === generation) insert(key, { compiled, weight });
       return compiled;
     },
     draft(arn, config) {
@@ -88,11 +96,15 @@ export function createCompiledCache(maxWeight = 16 * 1024 * 1024): CompiledCache
       return hit.compiled;
     },
     forget(arn, version) {
+      generation++;
       if (version !== undefined) {
         remove(`${arn}:${version}`);
         return;
       }
       for (const key of [...map.keys()]) if (key.startsWith(`${arn}:`)) remove(key);
+    },
+    get generation() {
+      return generation;
     },
     get size() {
       return map.size;
@@ -101,6 +113,7 @@ export function createCompiledCache(maxWeight = 16 * 1024 * 1024): CompiledCache
       return total;
     },
     clear() {
+      generation++;
       map.clear();
       total = 0;
     },

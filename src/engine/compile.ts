@@ -15,6 +15,7 @@ import type {
   SideToggles,
   Source,
 } from './config/types.ts';
+import { type ModelClassifier, shippedClassifier } from './classifier/index.ts';
 import { createPiiScanner, type PiiScanner } from './pii/index.ts';
 import { regexCostProblem } from './regex/cost.ts';
 import { compileSafeRegex, RegexSyntaxError, type SafeRegex } from './regex/safe-regex.ts';
@@ -69,6 +70,8 @@ export interface CompiledSide {
   readonly pii?: CompiledPii;
   readonly regexes: readonly CompiledRegex[];
   readonly grounding: readonly CompiledGrounding[];
+  /** The trained classifier behind the content and prompt-attack filters (the shipped one unless injected). */
+  readonly classifier: ModelClassifier;
 }
 
 export interface CompiledGuardrail {
@@ -153,6 +156,7 @@ function compileSide(
   config: GuardrailConfig,
   source: Source,
   compiledRegexes: ReadonlyMap<string, SafeRegex>,
+  classifier: ModelClassifier,
 ): CompiledSide {
   const contentFilters: CompiledContentFilter[] = [];
   for (const f of config.contentPolicyConfig?.filtersConfig ?? []) {
@@ -217,6 +221,7 @@ function compileSide(
     pii,
     regexes: Object.freeze(regexes),
     grounding: Object.freeze(grounding),
+    classifier,
   });
 }
 
@@ -228,13 +233,19 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
+export interface CompileOptions {
+  /** A classifier other than the shipped one (cross-validation in `npm run eval` injects per-fold models). */
+  readonly classifier?: ModelClassifier;
+}
+
 /** Validate and compile a guardrail configuration. Throws ValidationException on a bad config. */
-export function compile(config: GuardrailConfig): CompiledGuardrail {
+export function compile(config: GuardrailConfig, options: CompileOptions = {}): CompiledGuardrail {
   const regexes = checkGuardrailConfig(config);
   const frozen = deepFreeze(structuredClone(config));
+  const classifier = options.classifier ?? shippedClassifier();
   return Object.freeze({
     config: frozen,
-    input: compileSide(frozen, 'INPUT', regexes),
-    output: compileSide(frozen, 'OUTPUT', regexes),
+    input: compileSide(frozen, 'INPUT', regexes, classifier),
+    output: compileSide(frozen, 'OUTPUT', regexes, classifier),
   });
 }

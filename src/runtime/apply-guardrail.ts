@@ -6,9 +6,13 @@ import type { Caller } from '../core/caller.ts';
 import { validation } from '../core/errors.ts';
 import type { Clock } from '../core/ports.ts';
 import type { AppliedGuardrailDetails, GuardrailAssessment } from '../engine/assessment.ts';
-import { type AssessRequest, assess, type TextBlock } from '../engine/assess.ts';
+import { type AssessRequest, type AssessResult, assess, type TextBlock } from '../engine/assess.ts';
 import type { CompiledCache } from '../engine/cache.ts';
 import type { GuardrailService, GuardrailVersionSelector } from '../control/guardrails.ts';
+import { blockForFailure } from '../engine/external.ts';
+import type { DetectorRegistry } from './detectors/registry.ts';
+import { applyDetection, startDetection } from './detectors/run.ts';
+import type { DetectorReport } from './detectors/types.ts';
 
 /** Bedrock's per-request input quota: 1,000 text units of 1,000 characters. */
 export const MAX_TEXT_CHARS_PER_REQUEST = 1_000_000;
@@ -18,6 +22,15 @@ export interface ApplyDeps {
   compiled: CompiledCache;
   /** A monotonic clock in milliseconds (with sub-ms precision) for processing latency. */
   monotonic: Clock;
+  /** External detectors (`parapet serve --detectors`); absent when none are configured. */
+  detectors?: DetectorRegistry;
+}
+
+/** What the external detectors did for one call (filled by `applyGuardrail` when some ran; for the audit trail). */
+export interface DetectorNotes {
+  reports?: DetectorReport[];
+  /** The detector that gave no answer, so the guardrail blocked (fail closed). */
+  failure?: string;
 }
 
 export interface ApplyGuardrailRequest {
@@ -28,7 +41,8 @@ export interface ApplyGuardrailRequest {
   outputScope?: 'INTERVENTIONS' | 'FULL';
 }
 
-export async function applyGuardrail(deps: ApplyDeps, caller: Caller, req: ApplyGuardrailRequest) {
+export async function applyGuardrail(deps: ApplyDeps, caller: Caller, req: ApplyGuardrailRequest, notes?: DetectorNotes) {
+  const since = deps.compiled.generation;
   const { guardrail, version } = await deps.guardrails.getConfig(
     caller,
     req.guardrailIdentifier,
@@ -37,7 +51,7 @@ export async function applyGuardrail(deps: ApplyDeps, caller: Caller, req: Apply
   );
   const versionLabel = version ? String(version.version) : 'DRAFT';
   const compiled = version
-    ? deps.compiled.version(guardrail.arn, version.version, version.config)
+    ? deps.compiled.version(guardrail.arn, version.version, version.config, since)
     : deps.compiled.draft(guardrail.arn, guardrail.config);
 
   const blocks: TextBlock[] = [];
@@ -58,7 +72,25 @@ export async function applyGuardrail(deps: ApplyDeps, caller: Caller, req: Apply
 
   const started = deps.monotonic.now();
   const request: AssessRequest = { source: req.source, content: blocks, outputScope: req.outputScope };
-  const result = assess(compiled, request);
+  const bindings = deps.detectors?.forGuardrail(guardrail.arn, guardrail.guardrailId, versionLabel);
+  // External detectors start first and work while the shipped engine assesses.
+  const pending = bindings ? startDetection(bindings, compiled, request, { now: () => deps.monotonic.now() }) : undefined;
+  let result: AssessResult;
+  try {
+    result = assess(compiled, request);
+  } catch (err) {
+    pending?.abort();
+    throw err;
+  }
+  if (pending) {
+    const applied = applyDetection(compiled, request, result, await pending.done);
+    // Fail closed: with no fail-open choice on ApplyGuardrail, a detector that gave no answer blocks.
+    result = applied.failure ? blockForFailure(compiled, request, applied.result, applied.failure) : applied.result;
+    if (notes) {
+      notes.reports = applied.reports;
+      if (applied.failure) notes.failure = applied.failure;
+    }
+  }
   const latency = Math.max(0, Math.round(deps.monotonic.now() - started));
 
   const details: AppliedGuardrailDetails = {

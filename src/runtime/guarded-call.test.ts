@@ -13,7 +13,7 @@ import type { GuardrailPolicies } from '../engine/config/types.ts';
 import { createDemoProvider } from '../providers/demo.ts';
 import { type ChatRequest, type ChatResponse, type ChatStreamEvent, UpstreamError } from '../providers/types.ts';
 import { chatFields } from './chat-fields.ts';
-import { guardedCall, guardedStream, guardInputPhase, STREAM_BATCH_CHARS, type StreamState } from './guarded-call.ts';
+import { guardedCall, guardedStream, guardInputPhase, type InputPhase, STREAM_BATCH_CHARS, type StreamState } from './guarded-call.ts';
 import type { GuardTarget } from './guarding.ts';
 import { DEFAULT_GATEWAY_SETTINGS, InvocationGateway, type Prepared } from './invocation.ts';
 import { GatewayMetrics } from './metrics.ts';
@@ -120,7 +120,8 @@ function start(targets: GuardTarget[], events: ChatStreamEvent[], mode: 'sync' |
   const gw = gateway();
   const p = prepared(targets);
   const chat = opts.chat ?? userChat('hello');
-  const input = guardInputPhase(gw, p, chat, chatFields(chat, { invokeModel: false }), false);
+  // No external detectors here: the input phase is synchronous.
+  const input = guardInputPhase(gw, p, chat, chatFields(chat, { invokeModel: false }), false) as InputPhase;
   const up = upstream(events, opts.failAt);
   const state: StreamState = { report: { outcome: 'NONE', status: 200, input: [], output: [], modelCalled: false }, trace: {}, intervened: false };
   const seen: { chat?: ChatRequest; opened: number } = { opened: 0 };

@@ -14,6 +14,7 @@ import { UpstreamError } from '../providers/types.ts';
 import { type ChatFields, outputTexts, rebuildChat, replaceOutputTexts } from './chat-fields.ts';
 import { type GuardOutcome, groundingBlocks, guardInput, guardOutput, type TargetAssessment } from './guarding.ts';
 import { InvocationGateway, type InvocationReport, type Prepared } from './invocation.ts';
+import { guardInputWithDetectors, guardOutputWithDetectors } from './detectors/guard.ts';
 
 /** Streamed text is checked in batches of about this many characters (sync mode cuts releases at whitespace). */
 export const STREAM_BATCH_CHARS = 400;
@@ -36,26 +37,52 @@ export interface InputPhase {
   grounding: TextBlock[];
 }
 
-/** Guards the input; throws the AWS error when a guardrail fails closed or the account is over quota. */
-export function guardInputPhase(gw: InvocationGateway, p: Prepared, chat: ChatRequest, cf: ChatFields, invokeModel: boolean): InputPhase {
+/**
+ * Guards the input; throws the AWS error when a guardrail fails closed or the account is over quota. Synchronous
+ * unless a guardrail has external detectors (`p.external`) or the quota counters are shared (Redis, PostgreSQL):
+ * the common path pays for no promise.
+ */
+export function guardInputPhase(gw: InvocationGateway, p: Prepared, chat: ChatRequest, cf: ChatFields, invokeModel: boolean): InputPhase | Promise<InputPhase> {
   const chars = cf.fields.reduce((n, f) => n + f.pieces.reduce((m, x) => m + x.text.length, 0), 0);
-  gw.checkTextUnits(p, chars);
+  const checked = gw.checkTextUnits(p, chars);
+  return checked ? checked.then(() => guardCheckedInput(gw, p, chat, cf, invokeModel)) : guardCheckedInput(gw, p, chat, cf, invokeModel);
+}
+
+function guardCheckedInput(gw: InvocationGateway, p: Prepared, chat: ChatRequest, cf: ChatFields, invokeModel: boolean): InputPhase | Promise<InputPhase> {
+  if (p.external)
+    return guardInputWithDetectors(p.targets, cf.fields, gw.guardOptions(p, invokeModel)).then(
+      (outcome) => finishInput(gw, p, chat, cf, outcome),
+      (err: unknown) => InvocationGateway.failure(err),
+    );
   let outcome: GuardOutcome;
   try {
     outcome = guardInput(p.targets, cf.fields, gw.guardOptions(p, invokeModel));
   } catch (err) {
     InvocationGateway.failure(err);
   }
+  return finishInput(gw, p, chat, cf, outcome);
+}
+
+function finishInput(gw: InvocationGateway, p: Prepared, chat: ChatRequest, cf: ChatFields, outcome: GuardOutcome): InputPhase {
   gw.chargeTextUnits(p, outcome.assessments);
   return { outcome, chat: rebuildChat(chat, cf, outcome.rewritten), grounding: groundingBlocks(cf.fields) };
 }
 
-export function guardOutputTexts(gw: InvocationGateway, p: Prepared, texts: string[], grounding: TextBlock[], invokeModel: boolean): GuardOutcome {
+/** Guards model output texts; synchronous unless a guardrail has external detectors (as `guardInputPhase`). */
+export function guardOutputTexts(gw: InvocationGateway, p: Prepared, texts: string[], grounding: TextBlock[], invokeModel: boolean): GuardOutcome | Promise<GuardOutcome> {
+  if (p.external)
+    return guardOutputWithDetectors(p.targets, texts, grounding, gw.guardOptions(p, invokeModel)).then(
+      (outcome) => {
+        gw.chargeTextUnits(p, outcome.assessments);
+        return outcome;
+      },
+      (err: unknown) => InvocationGateway.failure(err, { modelCalled: true }),
+    );
   let outcome: GuardOutcome;
   try {
     outcome = guardOutput(p.targets, texts, grounding, gw.guardOptions(p, invokeModel));
   } catch (err) {
-    InvocationGateway.failure(err);
+    InvocationGateway.failure(err, { modelCalled: true });
   }
   gw.chargeTextUnits(p, outcome.assessments);
   return outcome;
@@ -141,7 +168,8 @@ export async function guardedCall(
   invokeModel: boolean,
   callModel: (chat: ChatRequest, input: InputPhase) => Promise<{ response: ChatResponse; native?: unknown }>,
 ): Promise<CallResult> {
-  const input = guardInputPhase(gw, p, chat, cf, invokeModel);
+  const phase = guardInputPhase(gw, p, chat, cf, invokeModel);
+  const input = phase instanceof Promise ? await phase : phase;
   const inputAssessed = input.outcome.assessments;
   if (input.outcome.blocked) {
     const trace = buildTrace(inputAssessed, []);
@@ -168,7 +196,8 @@ export async function guardedCall(
     throw e;
   }
   const texts = outputTexts(answer.response.content);
-  const output = guardOutputTexts(gw, p, texts, input.grounding, invokeModel);
+  const checked = guardOutputTexts(gw, p, texts, input.grounding, invokeModel);
+  const output = checked instanceof Promise ? await checked : checked;
   const intervened = input.outcome.anonymized || output.blocked || output.anonymized;
   let response = answer.response;
   let modelOutput: string[] | undefined;
@@ -294,11 +323,27 @@ export async function* guardedStream(
     let usage: TokenUsage = ZERO_USAGE;
     let heldStop: { stopReason: StopReason; additionalModelResponseFields?: Record<string, unknown> } | undefined;
 
-    /** Checks context + pending; releases (sync) up to a safe cut, or all of it when `all`. */
-    const settle = (all: boolean): ChatStreamEvent[] => {
+    /** A failed check: the stream's report records which guardrail (and detector) failed closed. */
+    const failed = (err: unknown): never => {
+      const closed = (err as { report?: InvocationReport }).report?.failedClosed;
+      if (closed) state.report = { ...state.report, failedClosed: closed };
+      throw err;
+    };
+    /**
+     * Checks context + pending; releases (sync) up to a safe cut, or all of it when `all`. A promise only when a
+     * guardrail has external detectors.
+     */
+    const settle = (all: boolean): ChatStreamEvent[] | Promise<ChatStreamEvent[]> => {
       if (!pending) return [];
-      const windowText = context + pending;
-      const out = guardOutputTexts(gw, p, [windowText], input.grounding, invokeModel);
+      let out: GuardOutcome | Promise<GuardOutcome>;
+      try {
+        out = guardOutputTexts(gw, p, [context + pending], input.grounding, invokeModel);
+      } catch (err) {
+        return failed(err);
+      }
+      return out instanceof Promise ? out.then((o) => release(all, o), failed) : release(all, out);
+    };
+    const release = (all: boolean, out: GuardOutcome): ChatStreamEvent[] => {
       outputAssessed.push(...out.assessments);
       if (out.blocked) {
         stopped = true;
@@ -340,7 +385,8 @@ export async function* guardedStream(
       const ev = r.value;
       if ('contentBlockDelta' in ev && 'text' in ev.contentBlockDelta.delta) {
         if (pending && ev.contentBlockDelta.contentBlockIndex !== pendingIndex) {
-          yield* settle(true);
+          const settled = settle(true);
+          yield* settled instanceof Promise ? await settled : settled;
           context = '';
           if (stopped) break;
         }
@@ -349,13 +395,20 @@ export async function* guardedStream(
         pending += ev.contentBlockDelta.delta.text;
         if (mode === 'async') {
           yield ev;
-          if (pending.length >= STREAM_BATCH_CHARS) settle(true);
-        } else if (pending.length >= STREAM_BATCH_CHARS + STREAM_HOLD_CHARS) yield* settle(false);
+          if (pending.length >= STREAM_BATCH_CHARS) {
+            const settled = settle(true);
+            if (settled instanceof Promise) await settled;
+          }
+        } else if (pending.length >= STREAM_BATCH_CHARS + STREAM_HOLD_CHARS) {
+          const settled = settle(false);
+          yield* settled instanceof Promise ? await settled : settled;
+        }
         continue;
       }
       // Anything else: first settle the text before it, in order.
       if (pending) {
-        yield* settle(true);
+        const settled = settle(true);
+        yield* settled instanceof Promise ? await settled : settled;
         if (stopped) break;
       }
       if ('messageStop' in ev) {
@@ -369,7 +422,10 @@ export async function* guardedStream(
       if ('contentBlockStop' in ev && ev.contentBlockStop.contentBlockIndex === pendingIndex) context = '';
       yield ev;
     }
-    if (!stopped && pending) yield* settle(true);
+    if (!stopped && pending) {
+      const settled = settle(true);
+      yield* settled instanceof Promise ? await settled : settled;
+    }
     state.report.usage = { inputTokens: usage.inputTokens, outputTokens: usage.outputTokens };
     if (stopped) {
       if (mode === 'sync') yield { contentBlockDelta: { contentBlockIndex: pendingIndex, delta: { text: blockedMessage } } };

@@ -25,6 +25,7 @@ import type { CompiledGuardrail } from '../engine/compile.ts';
 import { applyMasks, type MaskSpan, resolveMaskSpans } from '../engine/mask.ts';
 import type { GuardingMode } from '../org/index.ts';
 import type { GuardQualifier } from '../providers/types.ts';
+import type { DetectorBinding, DetectorReport } from './detectors/types.ts';
 
 export interface GuardTarget {
   /** The key of this guardrail's assessments in the trace: its id (`id:version` when one id appears twice). */
@@ -39,6 +40,8 @@ export interface GuardTarget {
   requestOnly: boolean;
   /** The operator chose to let calls through when this guardrail cannot be evaluated. */
   failOpen: boolean;
+  /** External detectors configured for this guardrail (absent when none: the synchronous path). */
+  detectors?: readonly DetectorBinding[];
 }
 
 /** One text of the request, split by input tags into pieces. */
@@ -77,6 +80,8 @@ export interface TargetAssessment {
   latencyMs: number;
   /** Set when evaluation failed and the guardrail's fail-open setting let the call through. */
   failedOpen?: string;
+  /** What each external detector did (for the audit trail). */
+  detectors?: DetectorReport[];
 }
 
 export interface GuardOutcome {
@@ -94,16 +99,18 @@ export interface GuardOutcome {
 /** Thrown when a guardrail cannot be evaluated and is not fail-open. */
 export class GuardFailure extends Error {
   readonly target: GuardTarget;
+  readonly reason: string;
   constructor(target: GuardTarget, reason: string) {
     super(
       `Guardrail ${target.label} could not be evaluated (${reason}); the call was refused because enforced guardrails fail closed.`,
     );
     this.name = 'GuardFailure';
     this.target = target;
+    this.reason = reason;
   }
 }
 
-interface Selected {
+export interface Selected {
   field: number;
   piece: number;
   block: TextBlock;
@@ -168,10 +175,12 @@ export function guardOutput(
   grounding: readonly TextBlock[],
   opts: GuardOptions,
 ): GuardOutcome {
-  const selections = targets.map(() =>
-    texts.flatMap((text, i) => (text ? [{ field: i, piece: 0, block: { text } }] : [])),
-  );
-  return combine(targets, selections, texts.map((t) => [t]), 'OUTPUT', opts, grounding);
+  return combine(targets, outputSelections(targets, texts), texts.map((t) => [t]), 'OUTPUT', opts, grounding);
+}
+
+/** Every target reads every non-empty output text. */
+export function outputSelections(targets: readonly GuardTarget[], texts: readonly string[]): Selected[][] {
+  return targets.map(() => texts.flatMap((text, i) => (text ? [{ field: i, piece: 0, block: { text } }] : [])));
 }
 
 function combine(
@@ -183,41 +192,76 @@ function combine(
   extra: readonly TextBlock[],
 ): GuardOutcome {
   const assessments: TargetAssessment[] = [];
-  let blockedMessage: string | undefined;
-  const anonymizers: number[] = [];
   targets.forEach((target, ti) => {
     const selected = selections[ti] ?? [];
     if (!selected.length) return;
-    const started = opts.now();
-    let result: AssessResult;
-    try {
-      result = assess(target.compiled, { source, content: [...selected.map((s) => s.block), ...extra], outputScope: opts.outputScope });
-    } catch (err) {
-      const reason = `detector error: ${err instanceof Error ? err.message : String(err)}`;
-      if (!target.failOpen) throw new GuardFailure(target, reason);
-      assessments.push({ target, source, latencyMs: opts.now() - started, failedOpen: reason });
-      return;
-    }
-    const latencyMs = opts.now() - started;
-    if (latencyMs > opts.deadlineMs) {
-      const reason = `evaluation took ${Math.round(latencyMs)} ms, past the ${opts.deadlineMs} ms deadline`;
-      if (!target.failOpen) throw new GuardFailure(target, reason);
-      assessments.push({ target, source, latencyMs, failedOpen: reason });
-      return;
-    }
-    const assessment: GuardrailAssessment = {
-      ...result.assessment,
-      invocationMetrics: {
-        guardrailProcessingLatency: Math.max(0, Math.round(latencyMs)),
-        usage: result.usage,
-        guardrailCoverage: result.coverage,
-      },
-      appliedGuardrailDetails: target.details,
-    };
-    assessments.push({ target, source, result, assessment, latencyMs });
-    if (result.blocked && blockedMessage === undefined) blockedMessage = result.outputs[0]?.text ?? '';
-    else if (!result.blocked && result.anonymized) anonymizers.push(ti);
+    // External detectors need the asynchronous path (guardInputWithDetectors); refuse rather than skip them.
+    if (target.detectors) throw new GuardFailure(target, 'its external detectors were not run');
+    assessments.push(assessShipped(target, source, [...selected.map((s) => s.block), ...extra], opts, opts.now()));
   });
+  return composeOutcome(targets, selections, original, assessments);
+}
+
+/**
+ * The shipped engine's assessment of one guardrail, with its fail-closed rules: an error or an evaluation past
+ * the deadline throws GuardFailure, or gives a `failedOpen` assessment (no result) for a fail-open guardrail.
+ */
+export function assessShipped(
+  target: GuardTarget,
+  source: Source,
+  content: TextBlock[],
+  opts: GuardOptions,
+  started: number,
+): TargetAssessment {
+  let result: AssessResult;
+  try {
+    result = assess(target.compiled, { source, content, outputScope: opts.outputScope });
+  } catch (err) {
+    const reason = `detector error: ${err instanceof Error ? err.message : String(err)}`;
+    if (!target.failOpen) throw new GuardFailure(target, reason);
+    return { target, source, latencyMs: opts.now() - started, failedOpen: reason };
+  }
+  const latencyMs = opts.now() - started;
+  if (latencyMs > opts.deadlineMs) {
+    const reason = `evaluation took ${Math.round(latencyMs)} ms, past the ${opts.deadlineMs} ms deadline`;
+    if (!target.failOpen) throw new GuardFailure(target, reason);
+    return { target, source, latencyMs, failedOpen: reason };
+  }
+  return withAssessment(target, source, result, latencyMs);
+}
+
+/** A target's assessment with its wire form (invocation metrics and the applied-guardrail details). */
+export function withAssessment(target: GuardTarget, source: Source, result: AssessResult, latencyMs: number): TargetAssessment {
+  const assessment: GuardrailAssessment = {
+    ...result.assessment,
+    invocationMetrics: {
+      guardrailProcessingLatency: Math.max(0, Math.round(latencyMs)),
+      usage: result.usage,
+      guardrailCoverage: result.coverage,
+    },
+    appliedGuardrailDetails: target.details,
+  };
+  return { target, source, result, assessment, latencyMs };
+}
+
+/**
+ * The union of the targets' decisions: the first blocking guardrail's message (in target order), or the masks
+ * of every anonymizing guardrail composed on the original text.
+ */
+export function composeOutcome(
+  targets: readonly GuardTarget[],
+  selections: Selected[][],
+  original: string[][],
+  assessments: TargetAssessment[],
+): GuardOutcome {
+  let blockedMessage: string | undefined;
+  const anonymizers: number[] = [];
+  for (const a of assessments) {
+    const result = a.result;
+    if (!result) continue;
+    if (result.blocked && blockedMessage === undefined) blockedMessage = result.outputs[0]?.text ?? '';
+    else if (!result.blocked && result.anonymized) anonymizers.push(targets.indexOf(a.target));
+  }
 
   // Masks compose: the union of every anonymizing guardrail's spans, applied to the original text.
   const spans: MaskSpan[][][] = original.map((pieces) => pieces.map(() => []));

@@ -14,13 +14,16 @@ import type { OutputScope } from '../engine/assess.ts';
 import { type OrgEnforcementSource, resolveEnforcement, type EnforcementResolution } from '../control/enforcement-resolver.ts';
 import type { Services } from '../control/services.ts';
 import { denialMessage } from '../control/authorization.ts';
-import { AuditBatchWriter, DEFAULT_AUDIT_DELAY_MS } from '../audit/batch-writer.ts';
+import { AuditBatchWriter, DEFAULT_AUDIT_DELAY_MS, DEFAULT_AUDIT_HOLD_MS } from '../audit/batch-writer.ts';
+import { isStoreUnavailable } from '../store/unavailable.ts';
 import { isEmbeddingModel, normalizeModelId } from '../core/models.ts';
 import type { ModelProvider } from '../providers/types.ts';
 import type { AuditEntry, AuditRepo } from '../store/types.ts';
 import { billedTextUnits, firedPolicies, GuardFailure, quotaTextUnits, totalUsage, type GuardOptions, type GuardTarget, type TargetAssessment } from './guarding.ts';
 import type { GatewayMetrics, PolicyType } from './metrics.ts';
 import type { AccountQuotas, QuotaRefusal } from './quotas.ts';
+import type { DetectorRegistry } from './detectors/registry.ts';
+import type { DetectorReport } from './detectors/types.ts';
 
 export type RuntimeOperation =
   | 'InvokeModel'
@@ -48,8 +51,10 @@ export interface GatewaySettings {
   logContent: boolean;
   /** A guardrail evaluation longer than this fails (closed unless fail-open). */
   guardrailDeadlineMs: number;
-  /** Invocation audit records are written in group commits at most this long after the answer. */
+  /** Invocation audit records wait at most this long to share a group commit (default 0: the next turn). */
   auditDelayMs?: number;
+  /** While the store is unavailable, invocation audit records are held and retried this long (default 5 s). */
+  auditHoldMs?: number;
 }
 
 export const DEFAULT_GATEWAY_SETTINGS: GatewaySettings = {
@@ -67,6 +72,10 @@ export interface GatewayDeps {
   settings: GatewaySettings;
   /** Where invocation records are appended (default: the store's audit repository, on this thread). */
   auditRepo?: Pick<AuditRepo, 'appendMany'>;
+  /** External detectors (`parapet serve --detectors`); absent when none are configured. */
+  detectors?: DetectorRegistry;
+  /** The server's log (audit records that could not be written are reported there). */
+  log?: (line: Record<string, unknown>) => void;
 }
 
 export interface Prepared {
@@ -80,6 +89,8 @@ export interface Prepared {
   resolution: EnforcementResolution;
   startedAt: number;
   trace: TraceSetting;
+  /** Some target has external detectors: guarding takes the asynchronous path. */
+  external?: boolean;
 }
 
 /** Everything recorded about one finished (or refused) invocation. */
@@ -97,6 +108,8 @@ export interface InvocationReport {
   streamMode?: 'sync' | 'async';
   /** Present only with `logContent`. */
   content?: { input?: unknown; output?: unknown };
+  /** The guardrail that could not be evaluated and refused the call (fail closed), and why. */
+  failedClosed?: { guardrail: string; reason: string };
 }
 
 export function quotaError(op: RuntimeOperation, r: QuotaRefusal): ServiceError {
@@ -140,7 +153,7 @@ export class InvocationGateway {
       resource: modelId.startsWith('arn:') ? modelId : `arn:aws:bedrock:${p.caller.region}::foundation-model/${modelId}`,
       resourceAccountId: p.caller.accountId,
     });
-    const refusal = this.deps.quotas.takeRequest(p.caller.accountId, p.caller.region);
+    const refusal = await this.deps.quotas.takeRequest(p.caller.accountId, p.caller.region);
     if (refusal) throw quotaError(p.operation, refusal);
     const route = this.deps.models.route(p.modelId);
     if (!route)
@@ -152,7 +165,7 @@ export class InvocationGateway {
     try {
       resolution = await resolveEnforcement(services, this.deps.org, p.caller, modelId, p.request);
     } catch (err) {
-      if (err instanceof ServiceError && err.status < 500) throw err;
+      if ((err instanceof ServiceError && err.status < 500) || isStoreUnavailable(err)) throw err;
       throw new ServiceError(
         'ServiceUnavailableException',
         `The guardrails for this call could not be resolved (${err instanceof Error ? err.message : String(err)}); ` +
@@ -187,6 +200,7 @@ export class InvocationGateway {
         );
       const compiled = await this.#load(g.guardrailArn, g.ownerAccountId, g.guardrailId, g.version, g.requested && g.origins.length === 1, p.caller);
       const failOpen = this.deps.settings.failOpen.has(g.guardrailArn) || this.deps.settings.failOpen.has(label);
+      const detectors = this.deps.detectors?.forGuardrail(g.guardrailArn, g.guardrailId, g.version);
       targets.push({
         key: g.guardrailId,
         label,
@@ -202,10 +216,11 @@ export class InvocationGateway {
         messages: g.messages,
         requestOnly: g.origins.length === 1 && g.origins[0] === 'REQUEST',
         failOpen,
+        ...(detectors ? { detectors } : {}),
       });
     }
     for (const t of targets) if (traceKeyCount(targets, t.details.guardrailId) > 1) t.key = `${t.details.guardrailId}:${t.details.guardrailVersion}`;
-    return { ...p, route, targets, resolution, startedAt };
+    return { ...p, route, targets, resolution, startedAt, ...(this.deps.detectors && targets.some((t) => t.detectors) ? { external: true } : {}) };
   }
 
   async #load(
@@ -218,18 +233,20 @@ export class InvocationGateway {
   ): Promise<CompiledGuardrail> {
     const { store, compiled } = this.deps.services;
     const region = arn.split(':')[3] ?? caller.region;
-    // A published version never changes: once compiled, no need to read it again (deletions evict it).
+    // A published version never changes: once compiled, no need to read it again (deletions evict it, on every
+    // replica through the store's change feed).
     if (typeof version === 'number') {
       const hit = compiled.cachedVersion(arn, version);
       if (hit) return hit;
     }
+    const since = compiled.generation;
     try {
       const g = await store.guardrails.get(owner, region, guardrailId);
       if (g && version === 'DRAFT') return compiled.draft(g.arn, g.config);
       const v = g && typeof version === 'number' ? await store.guardrails.getVersion(owner, region, guardrailId, version) : undefined;
-      if (g && v) return compiled.version(g.arn, v.version, v.config);
+      if (g && v) return compiled.version(g.arn, v.version, v.config, since);
     } catch (err) {
-      if (err instanceof ServiceError && err.status < 500) throw err;
+      if ((err instanceof ServiceError && err.status < 500) || isStoreUnavailable(err)) throw err;
       throw new ServiceError(
         'ServiceUnavailableException',
         `Guardrail ${arn}:${version} could not be loaded (${err instanceof Error ? err.message : String(err)}); the call was refused because guardrails fail closed.`,
@@ -253,22 +270,48 @@ export class InvocationGateway {
     };
   }
 
-  /** Text-unit quota for what was just evaluated (taken after the fact; debt throttles the next calls). */
+  /**
+   * Text-unit quota for what was just evaluated (taken after the fact; debt throttles the next calls). Nobody
+   * waits for it: with shared counters it lands in the background.
+   */
   chargeTextUnits(p: Prepared, assessed: readonly TargetAssessment[]): void {
-    this.deps.quotas.takeTextUnits(p.caller.accountId, p.caller.region, totalUsage(assessed).textUnits, true);
+    this.deps.quotas.chargeTextUnits(p.caller.accountId, p.caller.region, totalUsage(assessed).textUnits);
   }
 
-  /** Before evaluation: refuse when the account is already over its text-unit rate. */
-  checkTextUnits(p: Prepared, chars: number): void {
+  /**
+   * Before evaluation: refuse when the account is already over its text-unit rate. Throws the ThrottlingException
+   * (in-process counters), or returns a promise that rejects with it (shared counters).
+   */
+  checkTextUnits(p: Prepared, chars: number): void | Promise<void> {
     if (!p.targets.length) return;
     const units = Math.ceil(chars / 1000) * p.targets.length;
     const refusal = this.deps.quotas.takeTextUnits(p.caller.accountId, p.caller.region, Math.min(units, 1));
+    if (refusal instanceof Promise)
+      return refusal.then((r) => {
+        if (r) throw quotaError(p.operation, r);
+      });
     if (refusal) throw quotaError(p.operation, refusal);
   }
 
-  /** Maps a GuardFailure to the AWS error that refuses the call. */
-  static failure(err: unknown): never {
-    if (err instanceof GuardFailure) throw new ServiceError('ServiceUnavailableException', err.message);
+  /**
+   * Maps a GuardFailure to the AWS error that refuses the call, carrying the report that records which guardrail
+   * (and which external detector, in the reason) failed closed.
+   */
+  static failure(err: unknown, partial: Partial<InvocationReport> = {}): never {
+    if (err instanceof GuardFailure) {
+      const e = new ServiceError('ServiceUnavailableException', err.message);
+      const report: InvocationReport = {
+        outcome: 'ERROR',
+        status: e.status,
+        errorCode: e.code,
+        input: [],
+        output: [],
+        modelCalled: false,
+        ...partial,
+        failedClosed: { guardrail: err.target.label, reason: err.reason },
+      };
+      throw Object.assign(e, { report });
+    }
     throw err;
   }
 
@@ -308,6 +351,7 @@ export class InvocationGateway {
           modelCalled: r.modelCalled,
           ...(r.streamMode ? { streamMode: r.streamMode } : {}),
           status: r.status,
+          ...(r.failedClosed ? { failedClosed: r.failedClosed } : {}),
           latencyMs: round(latencyMs),
           textUnits,
           ...(r.usage ? { usage: r.usage } : {}),
@@ -335,6 +379,7 @@ export class InvocationGateway {
             textUnits: unitsOf(a),
             ...(a.result ? { usage: a.result.usage } : {}),
             ...(a.failedOpen ? { failedOpen: a.failedOpen, failOpenConfigured: true } : {}),
+            ...(a.detectors ? { detectors: a.detectors } : {}),
           },
         };
       }),
@@ -358,15 +403,34 @@ export class InvocationGateway {
       intervened: r.outcome === 'INTERVENED',
       status: r.status,
     });
-    this.#audit ??= new AuditBatchWriter(this.deps.auditRepo ?? services.store.audit, {
+    await this.#append(entries);
+  }
+
+  /**
+   * Appends invocation-plane records in group commits; resolves once they are durable (held and retried during
+   * a short outage of the store, see AuditBatchWriter). The operations wait for it before they answer.
+   */
+  #append(entries: AuditEntry[]): Promise<unknown> {
+    this.#audit ??= new AuditBatchWriter(this.deps.auditRepo ?? this.deps.services.store.audit, {
       delayMs: this.deps.settings.auditDelayMs ?? DEFAULT_AUDIT_DELAY_MS,
+      holdMs: this.deps.settings.auditHoldMs ?? DEFAULT_AUDIT_HOLD_MS,
     });
-    await this.#audit.append(entries);
+    return this.#audit.append(entries);
+  }
+
+  /** The audit record of a call already refused could not be written: said in the log, never dropped silently. */
+  reportLostRecord(requestId: string, operation: string, err: unknown): void {
+    this.deps.log?.({
+      requestId,
+      error: 'AuditRecordLost',
+      operation,
+      detail: `the audit record of this refused call could not be written: ${err instanceof Error ? err.message : String(err)}`,
+    });
   }
 
   /** ApplyGuardrail's request quota (the text units are charged by `recordApplyGuardrail`). */
-  takeApplyQuota(caller: Caller): void {
-    const refusal = this.deps.quotas.takeRequest(caller.accountId, caller.region);
+  async takeApplyQuota(caller: Caller): Promise<void> {
+    const refusal = await this.deps.quotas.takeRequest(caller.accountId, caller.region);
     if (refusal) throw quotaError('ApplyGuardrail' as RuntimeOperation, refusal);
   }
 
@@ -376,6 +440,7 @@ export class InvocationGateway {
     requestId: string,
     source: 'INPUT' | 'OUTPUT',
     result: { action: string; usage: GuardrailUsage; assessments: GuardrailAssessment[] },
+    detectors?: { reports?: DetectorReport[]; failure?: string },
   ): Promise<void> {
     const a = result.assessments[0];
     const d = a?.appliedGuardrailDetails;
@@ -383,7 +448,7 @@ export class InvocationGateway {
     const label = `${d.guardrailArn}:${d.guardrailVersion}`;
     const u = result.usage;
     const units = billedTextUnits(u);
-    this.deps.quotas.takeTextUnits(caller.accountId, caller.region, quotaTextUnits(u), true);
+    this.deps.quotas.chargeTextUnits(caller.accountId, caller.region, quotaTextUnits(u));
     const fired = firedPolicies(a);
     const latencyMs = a.invocationMetrics?.guardrailProcessingLatency ?? 0;
     this.deps.metrics.guardrail({
@@ -403,7 +468,8 @@ export class InvocationGateway {
       intervened: result.action === 'GUARDRAIL_INTERVENED',
       status: 200,
     });
-    await this.deps.services.audit.record({
+    await this.#append([{
+      at: isoTimestamp(this.deps.services.clock.now()),
       accountId: caller.accountId,
       principalArn: caller.principalArn,
       region: caller.region,
@@ -417,14 +483,17 @@ export class InvocationGateway {
         origin: d.guardrailOrigin,
         ownership: d.guardrailOwnership,
         source,
-        action: fired.some((f) => f.action === 'BLOCKED') ? 'BLOCKED' : fired.some((f) => f.action === 'ANONYMIZED') ? 'ANONYMIZED' : 'NONE',
+        action:
+          detectors?.failure || fired.some((f) => f.action === 'BLOCKED') ? 'BLOCKED' : fired.some((f) => f.action === 'ANONYMIZED') ? 'ANONYMIZED' : 'NONE',
         policies: fired.map((f) => (this.deps.settings.logContent ? f : { policy: f.policy, type: f.type, ...(f.name ? { name: f.name } : {}), action: f.action })),
         ...(this.deps.settings.logContent ? { assessment: a } : {}),
+        ...(detectors?.reports ? { detectors: detectors.reports } : {}),
+        ...(detectors?.failure ? { failedClosed: { guardrail: label, reason: detectors.failure } } : {}),
         latencyMs,
         textUnits: units,
         usage: u,
       },
-    });
+    }]);
   }
 
   /** Writes the audit records still queued (before reading the trail, and when the server closes). */
@@ -448,7 +517,8 @@ export class InvocationGateway {
       status: err.status,
       throttled: err.code === 'ThrottlingException',
     });
-    await services.audit.record({
+    await this.#append([{
+      at: isoTimestamp(services.clock.now()),
       accountId: base.caller.accountId,
       principalArn: base.caller.principalArn,
       region: base.caller.region,
@@ -457,7 +527,7 @@ export class InvocationGateway {
       resourceArn: `arn:aws:bedrock:${base.caller.region}::foundation-model/${normalizeModelId(base.modelId)}`,
       outcome: err.code,
       detail: { operation: base.operation, model: base.modelId, status: err.status, message: err.message, modelCalled: false },
-    });
+    }]);
   }
 }
 

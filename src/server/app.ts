@@ -10,8 +10,10 @@ import type { Store } from '../store/types.ts';
 import { BodyBudget, parseJsonBody, readBody, sendError, sendJson, sendXml } from './http-io.ts';
 import type { AnyRequest, AnyResponse, Handler } from './listener.ts';
 import { parseForm, queryError, queryResponse } from './protocols/aws-query.ts';
-import { type Operation, type OperationResult, type Protocol, Router, safePath } from './router.ts';
+import { type Operation, type OperationResult, type Protocol, RECORD_POINT, Router, safePath } from './router.ts';
 import { type KeyLookup, parseRawQuery, prepareSigV4, scopeServiceOf } from './sigv4.ts';
+import { type ConsoleDeps, createConsoleRoutes } from './console/routes.ts';
+import { cookieValue, SESSION_COOKIE } from './console/session.ts';
 
 const QUERY_BODY_LIMIT = 64 * 1024;
 
@@ -28,6 +30,20 @@ export interface AppDeps {
   defaultRegion?: string;
   /** Served at `GET /metrics` (Prometheus text) when given. */
   metrics?: { render(): Promise<string>; contentType(): string };
+  /** The web console at /console and its cookie sessions (cookie-authenticated API calls need it). */
+  console?: ConsoleDeps;
+  /**
+   * Readiness for `GET /ready` (see `readiness.ts`): whether the store answers. Without it `/ready` answers 200
+   * as soon as the server listens. `GET /health` (liveness) never consults it.
+   */
+  readiness?: () => Promise<Readiness>;
+}
+
+export interface Readiness {
+  ready: boolean;
+  /** Said in the 503 body: what is not ready and why. */
+  reason?: string;
+  [detail: string]: unknown;
 }
 
 interface AuthKey extends KeyLookup {
@@ -73,7 +89,13 @@ function protocolOf(req: AnyRequest, method: string, rawPath: string, rawQuery: 
   return ct.startsWith('application/x-www-form-urlencoded') ? 'awsQuery' : 'restJson1';
 }
 
-export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number): Promise<boolean> } {
+/**
+ * The request handler, plus `idle` (resolves true once no request runs, false after `timeoutMs`) and
+ * `forgetKey` (drops one access key, or all, from the key cache: the key changed, maybe on another replica).
+ */
+export type AppHandler = Handler & { idle(timeoutMs: number): Promise<boolean>; forgetKey(accessKeyId?: string): void };
+
+export function createHandler(deps: AppDeps): AppHandler {
   const router = new Router();
   const targets = new Map<string, Operation>();
   const queryOps = new Map<string, Operation>();
@@ -86,12 +108,15 @@ export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number
   const queryServices = new Map<string, string>();
   for (const op of queryOps.values()) queryServices.set(op.signingName, op.xmlns ?? '');
   const keyCache = new Map<string, CachedKey>();
+  // Bumped by forgetKey: a lookup that read the store before then may hold the old key and is not cached.
+  let keyGeneration = 0;
   const budget = new BodyBudget(deps.maxBufferedBodyBytes ?? 256 * 1024 * 1024);
 
   async function lookupKey(accessKeyId: string): Promise<AuthKey | undefined> {
     const now = deps.clock.now();
     const hit = keyCache.get(accessKeyId);
     if (hit && hit.expires > now) return hit.key;
+    const generation = keyGeneration;
     let key: AuthKey | undefined;
     if (accessKeyId.startsWith('ASIA')) {
       const s = await deps.store.sessions.get(accessKeyId);
@@ -118,6 +143,7 @@ export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number
           principalArn: rec.principalArn,
         };
     }
+    if (generation !== keyGeneration) return key;
     if (keyCache.size > 10_000) keyCache.clear();
     keyCache.set(accessKeyId, { key, expires: now + KEY_CACHE_MS });
     return key;
@@ -158,16 +184,61 @@ export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number
           : 'Missing API key: send "Authorization: Bearer <AccessKeyId>:<SecretAccessKey>".',
       );
     const [, accessKeyId = '', secret = '', token] = m;
-    const key = await lookupKey(accessKeyId);
+    const key = await keyWithSecret(accessKeyId, secret);
+    if (!key) throw new ServiceError('UnrecognizedClientException', 'The API key is not valid (unknown or inactive access key, or wrong secret).');
+    checkSessionToken(key, token, 'Temporary credentials need their session token: "<AccessKeyId>:<SecretAccessKey>:<SessionToken>".');
+    return callerOf(key, accessKeyId, regionOf(header(req, 'x-parapet-region'), deps.defaultRegion ?? 'us-east-1'));
+  }
+
+  /** The active key `accessKeyId` if `secret` is its secret (compared in constant time), else undefined. */
+  async function keyWithSecret(accessKeyId: string, secret: string): Promise<AuthKey | undefined> {
+    const key = /^[A-Z0-9]{16,128}$/.test(accessKeyId) ? await lookupKey(accessKeyId) : undefined;
     const a = Buffer.from(secret);
     const b = Buffer.from(key?.secretAccessKey ?? '');
-    if (!key || a.length !== b.length || !timingSafeEqual(a, b))
-      throw new ServiceError('UnrecognizedClientException', 'The API key is not valid (unknown or inactive access key, or wrong secret).');
-    checkSessionToken(key, token, 'Temporary credentials need their session token: "<AccessKeyId>:<SecretAccessKey>:<SessionToken>".');
-    const region = header(req, 'x-parapet-region') ?? deps.defaultRegion ?? 'us-east-1';
+    return key && a.length === b.length && timingSafeEqual(a, b) ? key : undefined;
+  }
+
+  /** The key's secret (and session token) checked: the console's sign-in. */
+  async function authenticateKey(accessKeyId: string, secret: string, token: string | undefined): Promise<AuthKey> {
+    const key = await keyWithSecret(accessKeyId, secret);
+    if (!key)
+      throw new ServiceError('UnrecognizedClientException', 'The access key ID or secret access key is not valid (unknown, inactive or mistyped).');
+    checkSessionToken(key, token, 'Temporary credentials need their session token.');
+    return key;
+  }
+
+  /** The Region a call without a SigV4 scope names (`x-parapet-region`, or the sign-in's `region`), else `fallback`. */
+  function regionOf(requested: string | undefined, fallback: string): string {
+    const region = requested ?? fallback;
     if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region) || (deps.regions && !deps.regions.has(region)))
       throw new ServiceError('ValidationException', `x-parapet-region '${region.slice(0, 40)}' is not a Region this gateway serves.`);
-    return callerOf(key, accessKeyId, region);
+    return region;
+  }
+
+  const consoleRoutes = deps.console
+    ? createConsoleRoutes(deps.console, {
+        authenticate: async (accessKeyId, secret, token, region) => {
+          const key = await authenticateKey(accessKeyId, secret, token);
+          return callerOf(key, accessKeyId, regionOf(region, deps.defaultRegion ?? 'us-east-1'));
+        },
+        callerOf: async (claims) => {
+          const key = await lookupKey(claims.accessKeyId);
+          if (!key) throw new ServiceError('UnrecognizedClientException', 'The access key of this console session is no longer active: sign in again.');
+          if (key.session && Date.parse(key.session.expiresAt) <= deps.clock.now())
+            throw new ServiceError('ExpiredTokenException', 'The temporary credentials of this console session have expired: sign in again.');
+          return callerOf(key, claims.accessKeyId, claims.region);
+        },
+        assumeRole: deps.console.assumeRole,
+        defaultRegion: deps.defaultRegion ?? 'us-east-1',
+        regions: deps.regions,
+      })
+    : undefined;
+
+  /** A browser call of the console: its session (cookie, CSRF header, a still-active key), in the Region it names. */
+  async function cookieCaller(req: AnyRequest): Promise<Caller> {
+    if (!consoleRoutes) throw new ServiceError('MissingAuthenticationTokenException', 'Missing Authentication Token');
+    const { claims, caller } = await consoleRoutes.session(req);
+    return { ...caller, region: regionOf(header(req, 'x-parapet-region'), claims.region) };
   }
 
   async function handle(req: AnyRequest, res: AnyResponse, requestId: string, state: RequestState): Promise<void> {
@@ -177,8 +248,16 @@ export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number
     const rawPath = q < 0 ? url : url.slice(0, q);
     const rawQuery = q < 0 ? '' : url.slice(q + 1);
 
-    if (method === 'GET' && (rawPath === '/health' || rawPath === '/ready')) {
-      sendJson(res, 200, { status: 'ok' }, { 'x-amzn-requestid': requestId });
+    // Liveness: the process answers. Readiness: it can serve calls (its store answers), so a load balancer
+    // sends traffic elsewhere while this replica would only refuse it. Both unauthenticated and cheap.
+    if (method === 'GET' && rawPath === '/health') {
+      sendJson(res, 200, { status: 'ok' }, { 'x-amzn-requestid': requestId, 'cache-control': 'no-store' });
+      return;
+    }
+    if (method === 'GET' && rawPath === '/ready') {
+      const r = deps.readiness ? await deps.readiness() : { ready: true };
+      const { ready, ...detail } = r;
+      sendJson(res, ready ? 200 : 503, { status: ready ? 'ready' : 'unavailable', ...detail }, { 'x-amzn-requestid': requestId, 'cache-control': 'no-store' });
       return;
     }
 
@@ -186,6 +265,12 @@ export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number
       const text = await deps.metrics.render();
       res.writeHead(200, { 'content-type': deps.metrics.contentType(), 'content-length': Buffer.byteLength(text) });
       res.end(text);
+      return;
+    }
+
+    if (rawPath === '/console' || rawPath.startsWith('/console/')) {
+      if (!consoleRoutes) throw new ServiceError('UnknownOperationException', 'The web console is not served by this gateway.');
+      await consoleRoutes.handle(req, res, rawPath, requestId, (r) => readBody(r, 16 * 1024, { deadlineMs: BODY_DEADLINE_MS, budget }));
       return;
     }
 
@@ -212,56 +297,36 @@ export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number
       signingName = op.signingName;
     }
 
+    // Who is calling: an API key (the OpenAI-compatible endpoint), a console session cookie, or a SigV4 signature
+    // (whose body hash is checked once the body is read).
+    let caller: Caller;
+    let verify: ((body: Buffer) => Promise<unknown>) | undefined;
+    let via: 'console' | undefined;
+    const consoleCall = header(req, 'authorization') === undefined && cookieValue(header(req, 'cookie'), SESSION_COOKIE) !== undefined;
     if (op?.auth === 'bearer') {
       state.errorStyle = op.errorStyle ?? 'aws';
-      const caller = await bearerCaller(req);
-      const { body, release } = await readBody(req, op.bodyLimitBytes, { deadlineMs: BODY_DEADLINE_MS, budget });
-      let parsed: unknown;
-      try {
-        parsed = op.rawBody ? undefined : parseJsonBody(body);
-      } finally {
-        release();
-      }
-      const result = await runOperation(op, res, {
-        requestId,
-        caller,
-        labels,
-        query: parseRawQuery(rawQuery),
-        headers: req.headers,
-        body: parsed,
-        ...(op.rawBody ? { rawBody: body } : {}),
-      });
-      await writeResult(res, protocol, state, op, result, requestId);
-      deps.log?.({ requestId, op: op.name, account: caller.accountId, status: result.status });
-      return;
+      caller = await bearerCaller(req);
+    } else if (consoleCall && deps.console) {
+      caller = await cookieCaller(req);
+      via = 'console';
+    } else {
+      const pending = await prepareSigV4(
+        { method, rawPath, rawQuery, headers: req.headers },
+        { now: deps.clock.now(), expectedService: signingName, regions: deps.regions, lookup: lookupKey },
+      );
+      checkSessionToken(pending.key, header(req, 'x-amz-security-token'));
+      verify = pending.verify;
+      caller = callerOf(pending.key, pending.accessKeyId, pending.region);
     }
 
-    const pending = await prepareSigV4(
-      { method, rawPath, rawQuery, headers: req.headers },
-      { now: deps.clock.now(), expectedService: signingName, regions: deps.regions, lookup: lookupKey },
-    );
-    checkSessionToken(pending.key, header(req, 'x-amz-security-token'));
-    const limit = op?.bodyLimitBytes ?? QUERY_BODY_LIMIT;
-    const { body, release } = await readBody(req, limit, { deadlineMs: BODY_DEADLINE_MS, budget });
+    const { body, release } = await readBody(req, op?.bodyLimitBytes ?? QUERY_BODY_LIMIT, { deadlineMs: BODY_DEADLINE_MS, budget });
     let parsed: unknown;
     try {
-      await pending.verify(body);
-      if (protocol === 'awsQuery') {
-        const params = parseForm(body);
-        if (params.size === 0) for (const [k, v] of new URLSearchParams(rawQuery)) params.set(k, v);
-        const action = params.get('Action') ?? '';
-        op = queryOps.get(`${signingName}:${action}`);
-        if (!op) throw new ServiceError('UnknownOperationException', `The action '${action.slice(0, 100)}' is not valid for this endpoint.`);
-        parsed = params;
-      } else if (!op?.rawBody) {
-        parsed = parseJsonBody(body);
-      }
+      await verify?.(body);
+      ({ op, parsed } = parseSigned(protocol, op, signingName, body, rawQuery));
     } finally {
       release();
     }
-    if (!op) throw new ServiceError('UnknownOperationException', 'No operation matched the request.');
-    const caller = callerOf(pending.key, pending.accessKeyId, pending.region);
-
     const result = await runOperation(op, res, {
       requestId,
       caller,
@@ -272,7 +337,24 @@ export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number
       ...(op.rawBody ? { rawBody: body } : {}),
     });
     await writeResult(res, protocol, state, op, result, requestId);
-    deps.log?.({ requestId, op: op.name, account: caller.accountId, status: result.status });
+    deps.log?.({ requestId, op: op.name, account: caller.accountId, status: result.status, ...(via ? { via } : {}) });
+  }
+
+  /** The operation and its input from the request body (awsQuery names its action in the body). */
+  function parseSigned(protocol: Protocol, op: Operation | undefined, signingName: string, body: Buffer, rawQuery: string): { op: Operation; parsed: unknown } {
+    let parsed: unknown;
+    if (protocol === 'awsQuery') {
+      const params = parseForm(body);
+      if (params.size === 0) for (const [k, v] of new URLSearchParams(rawQuery)) params.set(k, v);
+      const action = params.get('Action') ?? '';
+      op = queryOps.get(`${signingName}:${action}`);
+      if (!op) throw new ServiceError('UnknownOperationException', `The action '${action.slice(0, 100)}' is not valid for this endpoint.`);
+      parsed = params;
+    } else if (!op?.rawBody) {
+      parsed = parseJsonBody(body);
+    }
+    if (!op) throw new ServiceError('UnknownOperationException', 'No operation matched the request.');
+    return { op, parsed };
   }
 
   /** Runs the operation with an abort signal that fires when the client goes away first. */
@@ -297,46 +379,75 @@ export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number
     requestId: string,
   ): Promise<void> {
     const baseHeaders = { 'x-amzn-requestid': requestId, ...result.headers };
-    try {
-      if (result.stream) await writeStream(res, result.status, baseHeaders, result.stream, requestId);
-      else if (result.raw) {
-        if (!res.headersSent && !res.writableEnded) {
-          res.writeHead(result.status, { 'content-length': result.raw.byteLength, ...baseHeaders });
-          res.end(result.raw);
-        }
-      } else if (protocol === 'awsQuery') sendXml(res, result.status, queryResponse(op.name, state.xmlns, result.body, requestId), baseHeaders);
-      else if (protocol === 'awsJson1_1') sendJson(res, result.status, result.body ?? {}, { 'content-type': JSON_1_1, ...baseHeaders });
-      else sendJson(res, result.status, result.body ?? {}, baseHeaders);
-    } finally {
-      if (result.after)
-        await result.after().catch((err: unknown) =>
-          deps.log?.({ requestId, error: 'AfterResponseFailed', detail: err instanceof Error ? err.stack : String(err) }),
-        );
+    if (result.stream) {
+      await writeStream(res, result.status, baseHeaders, result.stream, requestId, result.after);
+      return;
     }
+    // The audit records are durable before the answer is sent: an acknowledged call is always on the trail.
+    if (result.after) {
+      try {
+        await result.after();
+      } catch (err) {
+        deps.log?.({ requestId, error: 'AuditWriteFailed', detail: err instanceof Error ? err.message : String(err) });
+        throw new ServiceError(
+          'ServiceUnavailableException',
+          `The answer was withheld because its audit record could not be written: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      }
+    }
+    if (result.raw) {
+      if (!res.headersSent && !res.writableEnded) {
+        res.writeHead(result.status, { 'content-length': result.raw.byteLength, ...baseHeaders });
+        res.end(result.raw);
+      }
+    } else if (protocol === 'awsQuery') sendXml(res, result.status, queryResponse(op.name, state.xmlns, result.body, requestId), baseHeaders);
+    else if (protocol === 'awsJson1_1') sendJson(res, result.status, result.body ?? {}, { 'content-type': JSON_1_1, ...baseHeaders });
+    else sendJson(res, result.status, result.body ?? {}, baseHeaders);
   }
 
   async function writeStream(
     res: AnyResponse,
     status: number,
     headers: Record<string, string>,
-    stream: AsyncIterable<Uint8Array | string>,
+    stream: AsyncIterable<Uint8Array | string | typeof RECORD_POINT>,
     requestId: string,
+    record?: () => Promise<void>,
   ): Promise<void> {
     res.writeHead(status, headers);
     // Both HTTP/1.1 and HTTP/2 compatibility responses are writable streams.
     const out = res as unknown as NodeJS.WritableStream & { writableEnded: boolean; destroyed: boolean };
     const closed = new Promise<void>((resolve) => res.once('close', () => resolve()));
+    // The stream's audit records are durable before its closing frame (at RECORD_POINT) or, failing that, before
+    // the response ends. If they cannot be written the response is cut off unfinished: the client never sees a
+    // completed stream that is not on the audit trail.
+    let recorded = !record;
+    const durable = async (): Promise<boolean> => {
+      if (recorded || !record) return true;
+      recorded = true;
+      try {
+        await record();
+        return true;
+      } catch (err) {
+        deps.log?.({ requestId, error: 'AuditWriteFailed', detail: err instanceof Error ? err.message : String(err) });
+        if (!res.writableEnded && !res.destroyed) res.destroy(new Error('the audit record of this stream could not be written'));
+        return false;
+      }
+    };
     try {
       for await (const chunk of stream) {
+        if (chunk === RECORD_POINT) {
+          if (!(await durable())) return;
+          continue;
+        }
         if (res.writableEnded || res.destroyed) break;
         if (!out.write(chunk)) await Promise.race([new Promise<void>((r) => res.once('drain', () => r())), closed]);
       }
     } catch (err) {
       // The stream reports its own errors in-band; anything that escapes only ends the response.
       deps.log?.({ requestId, error: 'StreamFailed', detail: err instanceof Error ? err.stack : String(err) });
-    } finally {
-      if (!res.writableEnded && !res.destroyed) res.end();
     }
+    if (!(await durable())) return;
+    if (!res.writableEnded && !res.destroyed) res.end();
   }
 
   function sendFailure(res: AnyResponse, err: ServiceError, requestId: string, state: RequestState): void {
@@ -360,7 +471,7 @@ export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number
       for (const w of waiters) w();
     }
   };
-  const handler: Handler & { idle(timeoutMs: number): Promise<boolean> } = (req, res) => {
+  const handler = ((req, res) => {
     const requestId = randomUUID();
     const state: RequestState = { protocol: 'restJson1', xmlns: '', errorStyle: 'aws' };
     inFlight++;
@@ -378,6 +489,11 @@ export function createHandler(deps: AppDeps): Handler & { idle(timeoutMs: number
         state,
       );
     }).finally(settled);
+  }) as AppHandler;
+  handler.forgetKey = (accessKeyId) => {
+    keyGeneration++;
+    if (accessKeyId === undefined) keyCache.clear();
+    else keyCache.delete(accessKeyId);
   };
   /** Resolves true once no request is being handled, or false after `timeoutMs`. */
   handler.idle = (timeoutMs: number) =>

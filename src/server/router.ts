@@ -16,6 +16,9 @@ export interface OperationContext {
   signal: AbortSignal;
 }
 
+/** Yielded by a stream before its closing frame(s): see `OperationResult.stream`. */
+export const RECORD_POINT: unique symbol = Symbol('parapet.recordPoint');
+
 export interface OperationResult {
   status: number;
   /** JSON-serialized unless `raw` or `stream` is given. */
@@ -25,10 +28,17 @@ export interface OperationResult {
   raw?: Uint8Array;
   /**
    * A streamed answer (event stream, server-sent events): written chunk by chunk with back-pressure. The
-   * iterator owns error reporting once it has started (exception frames, error events).
+   * iterator owns error reporting once it has started (exception frames, error events). It may yield
+   * `RECORD_POINT` once, just before its closing frame(s): the audit records (`after`) are made durable there,
+   * so a client that received the closing frame knows the call is on the audit trail.
    */
-  stream?: AsyncIterable<Uint8Array | string>;
-  /** Runs after the answer was written (or the client went away): the audit records of an invocation. */
+  stream?: AsyncIterable<Uint8Array | string | typeof RECORD_POINT>;
+  /**
+   * The audit records of an invocation, made durable before the answer is acknowledged: before the body is sent
+   * (if it fails, the answer is withheld and the call fails with ServiceUnavailableException), or for a stream
+   * after its last chunk and before the response ends (if it fails, the response is cut off unfinished). Runs
+   * too when the client went away.
+   */
   after?: () => Promise<void>;
 }
 

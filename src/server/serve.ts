@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { iamRootArn } from '../core/arn.ts';
 import type { Caller } from '../core/caller.ts';
@@ -13,13 +14,19 @@ import { parseRegions } from '../core/regions.ts';
 import { type Clock, isoTimestamp, newAccessKey, newAccountId, type Random, systemClock } from '../core/ports.ts';
 import { GuardrailService } from '../control/guardrails.ts';
 import { TagService } from '../control/tags.ts';
-import { createCompiledCache } from '../engine/cache.ts';
+import { type CompiledCache, createCompiledCache } from '../engine/cache.ts';
 import { createAesGcmCipher, loadOrCreateMasterKey } from '../store/crypto.ts';
 import { openSqliteStore } from '../store/sqlite/index.ts';
-import type { AuditRepo, Store } from '../store/types.ts';
+import { openPostgresStore } from '../store/postgres/index.ts';
+import type { AuditRepo, ChangeFeed, Store } from '../store/types.ts';
 import { WorkerAuditRepo } from '../audit/worker-repo.ts';
 import { withReadCache } from '../store/read-cache.ts';
 import { createHandler } from './app.ts';
+import { describeDatabase } from './database-url.ts';
+import { storeReadiness } from './readiness.ts';
+import { ConsoleSessions } from './console/session.ts';
+import { IdentityService } from '../control/identity.ts';
+import { loadConsoleFiles } from './console/static-files.ts';
 import { createDualServer } from './listener.ts';
 import { bedrockControlOperations } from './operations/bedrock-control.ts';
 import { bedrockRuntimeOperations } from './operations/bedrock-runtime.ts';
@@ -43,12 +50,19 @@ import { ProviderRegistry } from '../providers/registry.ts';
 import type { ModelsFile } from '../providers/types.ts';
 import { DEFAULT_GATEWAY_SETTINGS, type GatewaySettings, InvocationGateway } from '../runtime/invocation.ts';
 import { GatewayMetrics } from '../runtime/metrics.ts';
-import { AccountQuotas, type QuotaSettings } from '../runtime/quotas.ts';
+import { AccountQuotas, type QuotaBackend, type QuotaSettings } from '../runtime/quotas.ts';
+import { openQuotaCounters } from '../runtime/quota-counters.ts';
+import { describeRedis } from '../runtime/quota-redis.ts';
 import { converseOperations } from './operations/converse.ts';
 import { invokeModelOperations } from './operations/invoke-model.ts';
 import { openAIOperations } from './operations/openai-chat.ts';
+import { type DetectorRegistry, type DetectorsConfig, loadDetectors } from '../runtime/detectors/registry.ts';
+
+export { DETECTORS_ENV, DetectorConfigError, type DetectorsConfig, readDetectorsFile } from '../runtime/detectors/registry.ts';
 
 export const DEFAULT_PORT = 8787;
+/** Where `npm run build:console` writes the console. */
+export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../console/dist', import.meta.url));
 export const DEFAULT_REGION = 'us-east-1';
 
 export interface ServeOptions {
@@ -70,8 +84,25 @@ export interface ServeOptions {
   models?: ModelsFile;
   /** Per-account runtime quotas (default: Bedrock's per-Region defaults). */
   quotas?: QuotaSettings;
+  /**
+   * A Redis URL (redis://…): the quota counters, shared by every replica using it. Without it the counters are
+   * in the PostgreSQL store when `database` is set, else in this process.
+   */
+  redis?: string;
   /** Fail-open guardrails, content logging, evaluation deadline. */
   gateway?: Partial<GatewaySettings>;
+  /** External detectors (an ONNX model, an LLM judge) next to the shipped ones; loaded before the server listens. */
+  detectors?: DetectorsConfig;
+  /** A PostgreSQL URL (postgres://…): the store for several replicas. Default: SQLite in the data directory. */
+  database?: string;
+  /** The PostgreSQL schema to use (default: the server's search_path, normally public). */
+  databaseSchema?: string;
+  /** PostgreSQL: how long getting a connection (default 3 s) and one query (default 10 s) may take before calls fail with 503. */
+  databaseTimeouts?: { connectMs?: number; queryMs?: number };
+  /** The built web console (default: console/dist of this checkout). */
+  consoleDir?: string;
+  /** How long a console sign-in lasts (default 8 hours). */
+  consoleSessionTtlMs?: number;
 }
 
 export interface CredentialsFile {
@@ -97,15 +128,40 @@ export interface RunningServer {
   store: Store;
   services: Services;
   gateway: InvocationGateway;
+  /** Where the state lives: the SQLite file, or the PostgreSQL URL without its password. */
+  database: string;
+  /** Where the quota counters live: `per process`, `Redis redis://host:port` or `PostgreSQL` (`off` without quotas). */
+  quotaCounters: string;
+  /** The web console's files: whether they were built, and where from. */
+  console: { built: boolean; dir: string };
   close(): Promise<void>;
 }
 
 const nodeRandom: Random = { bytes: (n) => randomBytes(n) };
 const monotonic: Clock = { now: () => performance.now() };
 
+/**
+ * Creates the management account on the first start of an empty store. Replicas starting together on one
+ * fresh database race for the `bootstrap` claim: one creates the account (and the demo organization; it then
+ * sets `bootstrapped`), the others wait for it.
+ */
 async function bootstrap(store: Store, clock: Clock): Promise<boolean> {
-  if ((await store.accounts.list()).length > 0) return false;
+  if (await store.meta.get('bootstrapped')) return false;
+  // A store bootstrapped before the claim existed has accounts and no claim.
+  if (!(await store.meta.get('bootstrap')) && (await store.accounts.list()).length > 0) return false;
   const accountId = newAccountId(nodeRandom);
+  if ((await store.meta.claim('bootstrap', accountId)) !== accountId) {
+    const deadline = Date.now() + 30_000;
+    while (!(await store.meta.get('bootstrapped'))) {
+      if (Date.now() > deadline)
+        throw new Error(
+          'another process claimed the first start of this store and has not finished it in 30 s (if it died, ' +
+            "remove the store's `bootstrap` meta row and its partial management account, or start from an empty database)",
+        );
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return false;
+  }
   const createdAt = isoTimestamp(clock.now());
   await store.accounts.create({ accountId, name: 'management', role: 'management', createdAt });
   const key = newAccessKey(nodeRandom);
@@ -135,6 +191,8 @@ async function credentialsOf(store: Store, endpoint: string): Promise<Credential
   }
   return { accounts, region: DEFAULT_REGION, endpoint };
 }
+
+export { describeDatabase } from './database-url.ts';
 
 /** The demo organization of `parapet serve` (first start only). */
 export async function createDemoOrganization(s: Services): Promise<void> {
@@ -230,6 +288,32 @@ async function enforceDemoGuardrail(
   await s.organizations.attachPolicy(ctx, { PolicyId: policy.Policy.PolicySummary.Id, TargetId: rootId });
 }
 
+/**
+ * Applies the store's change feed (every replica's commits, this one's included) to this process's caches:
+ * deleted guardrail versions leave the compiled cache, changed access keys the key cache, and after a gap in
+ * the feed (`resync`) both are emptied. (The read cache follows the store's change count, which every event
+ * bumps.) Returns the unsubscribe function.
+ */
+export function followChanges(feed: ChangeFeed, caches: { compiled: CompiledCache; forgetKey(accessKeyId?: string): void }): () => void {
+  return feed.subscribe((event) => {
+    switch (event.kind) {
+      case 'guardrailDeleted':
+        caches.compiled.forget(event.guardrailArn, event.version);
+        break;
+      case 'accessKeyChanged':
+        caches.forgetKey(event.accessKeyId);
+        break;
+      case 'resync':
+        // Only deletions can make a compiled published version stale, and any may have been missed.
+        caches.compiled.clear();
+        caches.forgetKey();
+        break;
+      case 'changed':
+        break;
+    }
+  });
+}
+
 export function createServices(rawStore: Store, clock: Clock, random: Random = nodeRandom): Services {
   // Hot reads (organization position, policies, enforcement) are cached until the next write, at most 1 s.
   const store = withReadCache(rawStore);
@@ -258,14 +342,25 @@ export function createServices(rawStore: Store, clock: Clock, random: Random = n
 
 export function createGateway(
   services: Services,
-  opts: { models?: ModelsFile; quotas?: QuotaSettings; gateway?: Partial<GatewaySettings>; auditRepo?: Pick<AuditRepo, 'appendMany'> } = {},
+  opts: {
+    models?: ModelsFile;
+    quotas?: QuotaSettings;
+    /** Where the quota counters live (default: this process). */
+    quotaBackend?: QuotaBackend;
+    gateway?: Partial<GatewaySettings>;
+    auditRepo?: Pick<AuditRepo, 'appendMany'>;
+    detectors?: DetectorRegistry;
+    log?: (line: Record<string, unknown>) => void;
+  } = {},
 ): InvocationGateway {
   return new InvocationGateway({
     services,
+    ...(opts.log ? { log: opts.log } : {}),
     ...(opts.auditRepo ? { auditRepo: opts.auditRepo } : {}),
+    ...(opts.detectors?.size ? { detectors: opts.detectors } : {}),
     org: services.organizations,
     models: new ProviderRegistry(opts.models ?? defaultModelsFile(), { defaultRegion: DEFAULT_REGION }),
-    quotas: new AccountQuotas(opts.quotas ?? {}, services.clock),
+    quotas: new AccountQuotas(opts.quotas ?? {}, services.clock, opts.quotaBackend),
     metrics: new GatewayMetrics(),
     settings: { ...DEFAULT_GATEWAY_SETTINGS, ...opts.gateway },
   });
@@ -274,7 +369,13 @@ export function createGateway(
 export function allOperations(s: Services, gateway: InvocationGateway): Operation[] {
   return [
     ...bedrockControlOperations(s),
-    ...bedrockRuntimeOperations({ guardrails: s.guardrails, compiled: s.compiled, monotonic: s.monotonic, gateway }),
+    ...bedrockRuntimeOperations({
+      guardrails: s.guardrails,
+      compiled: s.compiled,
+      monotonic: s.monotonic,
+      gateway,
+      ...(gateway.deps.detectors ? { detectors: gateway.deps.detectors } : {}),
+    }),
     ...converseOperations(gateway),
     ...invokeModelOperations(gateway),
     ...openAIOperations(gateway),
@@ -287,21 +388,53 @@ export function allOperations(s: Services, gateway: InvocationGateway): Operatio
 
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
+  // Detectors load first: a model that cannot serve stops the start before anything is opened.
+  const detectors = opts.detectors?.detectors.length ? await loadDetectors(opts.detectors) : undefined;
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const cipher = createAesGcmCipher(loadOrCreateMasterKey(dataDir, opts.masterKey));
+  const masterKey = loadOrCreateMasterKey(dataDir, opts.masterKey);
+  const cipher = createAesGcmCipher(masterKey);
   const dbFile = join(dataDir, 'parapet.db');
-  const store = await openSqliteStore({ filename: dbFile, cipher });
-  for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
+  const database = opts.database ? describeDatabase(opts.database) : undefined;
+  if (opts.redis) describeRedis(opts.redis); // a bad URL stops the start before anything is opened
+  const store = database
+    ? await openPostgresStore({
+        connectionString: opts.database ?? '',
+        cipher,
+        ...(opts.databaseSchema ? { schema: opts.databaseSchema } : {}),
+        changeFeed: { onError: (err) => opts.log?.({ error: 'ChangeFeed', detail: err.message }) },
+        ...(opts.databaseTimeouts?.connectMs !== undefined ? { connectTimeoutMs: opts.databaseTimeouts.connectMs } : {}),
+        ...(opts.databaseTimeouts?.queryMs !== undefined ? { queryTimeoutMs: opts.databaseTimeouts.queryMs } : {}),
+      })
+    : await openSqliteStore({ filename: dbFile, cipher });
+  if (!database) for (const f of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
   const bootstrapped = await bootstrap(store, clock);
 
   const services = createServices(store, clock);
+  // Replicas on one PostgreSQL store hear each other's changes at once; the key cache joins once it exists.
+  let forgetKey: (accessKeyId?: string) => void = () => {};
+  const unfollow = store.changes
+    ? followChanges(store.changes, { compiled: services.compiled, forgetKey: (id) => forgetKey(id) })
+    : undefined;
   if (bootstrapped && opts.demo) await createDemoOrganization(services);
-  // Invocation records are hashed and written on their own thread, off the event loop that answers calls.
-  const auditWorker = new WorkerAuditRepo(dbFile, store.audit, (err) =>
-    opts.log?.({ error: 'AuditWorkerFailed', detail: err instanceof Error ? err.message : String(err) }),
-  );
-  const gateway = createGateway(services, { ...opts, auditRepo: auditWorker });
+  if (bootstrapped) await store.meta.set('bootstrapped', isoTimestamp(clock.now()));
+  // SQLite: invocation records are hashed and written on their own thread, off the event loop that answers
+  // calls. PostgreSQL: the database does the work; batches go straight to it.
+  const auditWorker = database
+    ? undefined
+    : new WorkerAuditRepo(dbFile, store.audit, (err) =>
+        opts.log?.({ error: 'AuditWorkerFailed', detail: err instanceof Error ? err.message : String(err) }),
+      );
+  // Quota counters: Redis if given, else the PostgreSQL store, else this process (failure policy: quotas.ts).
+  const quotaBackend = opts.quotas?.disabled
+    ? undefined
+    : await openQuotaCounters({
+        ...(opts.redis ? { redis: opts.redis } : {}),
+        ...(opts.database ? { database: opts.database, ...(opts.databaseSchema ? { databaseSchema: opts.databaseSchema } : {}) } : {}),
+        clock,
+        warn: opts.log ?? ((l) => process.stderr.write(`warning: ${String(l.detail)}\n`)),
+      });
+  const gateway = createGateway(services, { models: opts.models, quotas: opts.quotas, quotaBackend, gateway: opts.gateway, ...(auditWorker ? { auditRepo: auditWorker } : {}), detectors, log: opts.log });
   services.pendingAudit = gateway;
   if (gateway.deps.settings.failOpen.size)
     await services.audit.record({
@@ -311,6 +444,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       outcome: 'Success',
       detail: { failOpen: [...gateway.deps.settings.failOpen].sort() },
     });
+  const identity = new IdentityService(services);
+  const consoleFiles = loadConsoleFiles(opts.consoleDir ?? DEFAULT_CONSOLE_DIR);
   const handler = createHandler({
     store,
     clock,
@@ -319,7 +454,18 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     operations: allOperations(services, gateway),
     defaultRegion: DEFAULT_REGION,
     metrics: gateway.deps.metrics,
+    readiness: storeReadiness(store),
+    console: {
+      sessions: new ConsoleSessions(masterKey, clock, opts.consoleSessionTtlMs),
+      files: consoleFiles,
+      assumeRole: async (caller, roleArn, roleSessionName) => {
+        const out = await identity.assumeRole(caller, { roleArn, roleSessionName, durationSeconds: 3600 });
+        return { accessKeyId: out.Credentials.AccessKeyId, expiresAt: Date.parse(out.Credentials.Expiration) };
+      },
+    },
   });
+
+  forgetKey = handler.forgetKey;
 
   const dual = createDualServer(handler);
   const host = opts.host ?? '127.0.0.1';
@@ -349,13 +495,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     store,
     services,
     gateway,
+    database: database ?? `${dbFile} (SQLite)`,
+    quotaCounters: quotaBackend?.where ?? 'off',
+    console: { built: consoleFiles.built, dir: consoleFiles.dir },
     async close() {
       await dual.close();
       // Calls cut short by the close still finish their work (their audit records above all) before the store goes.
       if (!(await handler.idle(10_000))) opts.log?.({ error: 'CloseTimeout', detail: 'requests still running after 10 s' });
       await gateway.drain();
-      await auditWorker.close();
+      await gateway.deps.quotas.close();
+      await auditWorker?.close();
+      unfollow?.();
       await store.close();
+      await detectors?.close();
     },
   };
 }

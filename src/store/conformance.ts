@@ -610,6 +610,13 @@ export function runStoreConformance(name: string, open: () => Promise<Store>, op
         assert.equal(await s.meta.get('k'), 'v2');
         assert.equal(await s.meta.get('other'), '');
       });
+      test('claim: the first value wins, every claimer learns it', async (s) => {
+        const results = await Promise.all(['a', 'b', 'c', 'd'].map((v) => s.meta.claim('bootstrap', v)));
+        const winner = await s.meta.get('bootstrap');
+        assert.ok(winner && ['a', 'b', 'c', 'd'].includes(winner));
+        assert.deepEqual(results, [winner, winner, winner, winner]);
+        assert.equal(await s.meta.claim('bootstrap', 'late'), winner);
+      });
     });
 
     describe('concurrency', () => {

@@ -66,19 +66,9 @@ function checkLength(b: Buffer): Buffer | undefined {
  * otherwise from `<dataDir>/master.key`, created (mode 0600, atomically) when missing.
  */
 export function loadOrCreateMasterKey(dataDir: string, envValue?: string): Buffer {
-  if (envValue !== undefined) {
-    const key = parseMasterKey(envValue);
-    if (!key) {
-      throw new Error(
-        'invalid master key in the environment: expected 64 hexadecimal characters or the base64 of 32 bytes ' +
-          '(generate one with `openssl rand -hex 32`)',
-      );
-    }
-    return key;
-  }
-  const path = join(dataDir, MASTER_KEY_FILE);
-  const existing = readKeyFile(path);
+  const existing = loadMasterKey(dataDir, envValue);
   if (existing) return existing;
+  const path = join(dataDir, MASTER_KEY_FILE);
 
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(KEY_BYTES);
@@ -101,7 +91,26 @@ export function loadOrCreateMasterKey(dataDir: string, envValue?: string): Buffe
   }
 }
 
-function readKeyFile(path: string): Buffer | undefined {
+/**
+ * The master key from `envValue` when given (anything but a valid key throws), otherwise from
+ * `<dataDir>/master.key`; undefined when that file does not exist (nothing is created).
+ */
+export function loadMasterKey(dataDir: string, envValue?: string): Buffer | undefined {
+  if (envValue !== undefined) {
+    const key = parseMasterKey(envValue);
+    if (!key) {
+      throw new Error(
+        'invalid master key in the environment: expected 64 hexadecimal characters or the base64 of 32 bytes ' +
+          '(generate one with `openssl rand -hex 32`)',
+      );
+    }
+    return key;
+  }
+  return readKeyFile(join(dataDir, MASTER_KEY_FILE));
+}
+
+/** A key file: 64 hex characters or base64 of 32 bytes; undefined when it does not exist, throws when invalid. */
+export function readKeyFile(path: string): Buffer | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');

@@ -3,7 +3,16 @@
  * enforcement configurations): the invocation gateway resolves and authorizes every model call, and these rows
  * change only through administrative calls. An entry is used while no write has reached the database since it
  * was read (the store's change count) and for at most `ttlMs` — the bound on staleness when another process
- * (another gateway replica) writes. Results are shared: callers must not mutate them.
+ * (another gateway replica) writes unseen. With a change feed (PostgreSQL) other replicas' commits bump the
+ * change count too, within milliseconds; the TTL then only covers a gap in the feed. Results are shared:
+ * callers must not mutate them.
+ *
+ * Outages (PostgreSQL): the first sign that the database cannot be reached (a failed query, a dropped idle or
+ * listening connection) moves the change count, so nothing read before it is served again: every call re-reads,
+ * fails with ServiceUnavailableException and is refused (guardrails fail closed). A failed read is never cached.
+ * Before that first sign, entries are at most `ttlMs` old, the same staleness replicas accept from each other
+ * when the feed has a gap; a call served from them is still guarded, and is answered only once its audit record
+ * is written, which an unreachable database refuses.
  */
 import type { Store } from './types.ts';
 

@@ -182,6 +182,11 @@ export interface TagRepo {
 export interface MetaRepo {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string): Promise<void>;
+  /**
+   * Sets `key` to `value` unless it already has a value, atomically across processes, and returns the value it
+   * holds afterwards: `value` for the one caller that claimed it, the first claimer's value for every other.
+   */
+  claim(key: string, value: string): Promise<string>;
 }
 
 
@@ -480,10 +485,100 @@ export interface AuditRepo {
   verify(): Promise<{ ok: boolean; count: number; brokenAt?: number }>;
 }
 
+/**
+ * What a change feed reports. Invalidations only: each says which cached state may be stale, never the new
+ * state, so receiving one twice (or one of the process's own) is harmless.
+ */
+export type ChangeEvent =
+  /** Some row outside the audit log changed (the store's change count is bumped, so read caches miss). */
+  | { kind: 'changed' }
+  /** A published version (or, without `version`, the whole guardrail) was deleted: drop it from compiled caches. */
+  | { kind: 'guardrailDeleted'; guardrailArn: string; version?: number }
+  /** An access key was created, activated, deactivated or deleted: drop it from key caches. */
+  | { kind: 'accessKeyChanged'; accessKeyId: string }
+  /** Events may have been missed (the feed's connection was lost and is back): treat every cached thing as stale. */
+  | { kind: 'resync' };
+
+/**
+ * Changes made through any process sharing the store (PostgreSQL: every replica), delivered to every process
+ * once committed, in commit order per sender, within milliseconds.
+ */
+export interface ChangeFeed {
+  /** Sends an event to every subscriber of every process (this one included). */
+  publish(event: ChangeEvent): Promise<void>;
+  /** Calls `listener` for each event until the returned function is called. */
+  subscribe(listener: (event: ChangeEvent) => void): () => void;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Whole-state dump and restore (backup, moving between SQLite and PostgreSQL; the file format is `export.ts`'s).
+
+/** A column value as the database holds it: text, a whole number, or NULL. */
+export type StateValue = string | number | null;
+/** One row, keyed by column name. */
+export type StateRow = Record<string, StateValue>;
+
+export interface StateColumn {
+  name: string;
+  type: 'text' | 'integer';
+  nullable: boolean;
+  /** Holds `cipher.encrypt(secret)`: only the master key it was sealed with opens it. */
+  sealed: boolean;
+}
+
+export interface StateTable {
+  name: string;
+  /** In the schema's order. */
+  columns: readonly StateColumn[];
+  /** The primary key's columns: rows are read in this order. */
+  key: readonly string[];
+}
+
+/** Reads the state's tables; `table` must be one of `StateTransfer.tables`. */
+export interface StateReader {
+  count(table: string): Promise<number>;
+  /** Every row of the table in primary-key order, at most `batchSize` (default 1000) per batch. */
+  rows(table: string, batchSize?: number): AsyncIterable<StateRow[]>;
+}
+
+export interface StateWriter extends StateReader {
+  /** Inserts the rows as they are (sealed values stay sealed; the audit log's seq and hashes are kept). */
+  insert(table: string, rows: readonly StateRow[]): Promise<void>;
+}
+
+/**
+ * The whole persistent state as tables of rows, exactly as the database holds them: the same tables, columns
+ * and row order on every SQL store, so a dump of one store restores into any other. Bookkeeping that is not
+ * state (migration tables, runtime counters) is not part of it.
+ */
+export interface StateTransfer {
+  /** The version of the portable tables (`sql/schema.ts`); a dump restores only into the same version. */
+  readonly schemaVersion: number;
+  /** Every table of the state, parents before children: the order to restore them in. */
+  readonly tables: readonly StateTable[];
+  /** Runs `fn` on one consistent snapshot of the whole state (a read transaction), whatever commits meanwhile. */
+  read<T>(fn: (state: StateReader) => Promise<T>): Promise<T>;
+  /** Runs `fn` in one write transaction: everything it inserted commits together, or nothing if it throws. */
+  write<T>(fn: (state: StateWriter) => Promise<T>): Promise<T>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
-  /** How many writes (outside the audit log) reached the database through this store; read caches key on it. */
+  /**
+   * How many writes (outside the audit log) reached the database through this store, plus the changes its
+   * change feed reported from other processes; read caches key on it.
+   */
   changeCount?(): number;
+  /**
+   * Resolves once the database answers a trivial query; rejects (StoreUnavailableError) when it cannot be
+   * reached. Absent for SQLite, which is ready once open. Used by `/ready`.
+   */
+  ping?(): Promise<void>;
+  /**
+   * Committed changes from every process sharing the store (PostgreSQL: LISTEN/NOTIFY). Absent for SQLite,
+   * where other processes' writes are only seen once cached entries expire.
+   */
+  changes?: ChangeFeed;
   accounts: AccountRepo;
   accessKeys: AccessKeyRepo;
   guardrails: GuardrailRepo;
@@ -495,6 +590,8 @@ export interface Store {
   resourcePolicies: ResourcePolicyRepo;
   enforcement: EnforcementConfigRepo;
   audit: AuditRepo;
+  /** Dump and restore of the whole state (`parapet export` / `parapet import`); every SQL store has it. */
+  state?: StateTransfer;
   close(): Promise<void>;
 }
 

@@ -43,11 +43,11 @@ export interface AwsCreds {
 }
 
 /**
- * `opts` may set the models file, quotas and gateway settings. Quotas are off unless a test sets them, so that
+ * `opts` may set the models file, quotas, gateway settings and external detectors. Quotas are off unless a test sets them, so that
  * fast test loops are never throttled by Bedrock's default per-second limits.
  */
 export async function startTestServer(
-  opts: Pick<ServeOptions, 'models' | 'quotas' | 'gateway' | 'demo'> = {},
+  opts: Pick<ServeOptions, 'models' | 'quotas' | 'gateway' | 'demo' | 'detectors' | 'consoleDir' | 'consoleSessionTtlMs' | 'clock' | 'database' | 'databaseSchema' | 'databaseTimeouts' | 'masterKey' | 'redis' | 'log'> = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'parapet-test-'));
   const server = await startServer({ port: 0, dataDir, quotas: { disabled: true }, ...opts });

@@ -5,6 +5,7 @@
  *
  * Pure, no I/O; everything is compiled at module load. Linear in the text length.
  */
+import type { ModelClassifier } from '../classifier/index.ts';
 import type { Confidence } from '../config/types.ts';
 import { HARM_CATEGORIES, analyzeHarm, explainFeatures, type Feature, type HarmCategory } from './classify.ts';
 import { sigmoid, toConfidence } from './confidence.ts';
@@ -19,12 +20,17 @@ export interface CategoryResult {
   confidence: Confidence;
 }
 
-/** Score every harm category of a text. */
-export function classifyHarm(text: string): Record<HarmCategory, CategoryResult> {
+/**
+ * Score every harm category of a text: the higher of the curated patterns' score and, when given, the
+ * trained classifier's calibrated score (`classifier/`). MISCONDUCT stays with the curated patterns: its only
+ * training data is our 492-row written set, and the model learned "how do I make …" itself as misconduct
+ * (everyday cooking questions reached MEDIUM), so its score is measured but not used.
+ */
+export function classifyHarm(text: string, model?: ModelClassifier): Record<HarmCategory, CategoryResult> {
   const { logits } = analyzeHarm(text);
   const out = {} as Record<HarmCategory, CategoryResult>;
   HARM_CATEGORIES.forEach((cat, k) => {
-    const score = sigmoid(logits[k] ?? -40);
+    const score = Math.max(sigmoid(logits[k] ?? -40), model && cat !== 'MISCONDUCT' ? model.score(text, cat) : 0);
     out[cat] = { score, confidence: toConfidence(score) };
   });
   return out;

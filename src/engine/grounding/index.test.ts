@@ -191,3 +191,93 @@ test('property: changing a number of a supported claim to one absent from the so
     { numRuns: 200 },
   );
 });
+
+// ── numbers, entities, negation (claim checks; supported ≥ 0.75, the reference threshold) ─────────────
+const g = (sources: string[], response: string): number => scoreGrounding({ sources, response }).grounding;
+
+const TOWN = 'Tarvik had 1,480,000 inhabitants in the 2020 census. The town lies 85 kilometres west of the coast.';
+const SHOP = 'The blender weighs 3.2 kg. Its motor heats to 60 degrees Celsius at most. A full charge takes 90 minutes.';
+
+test('numbers: approximate and rounded figures are supported within 10 %, wrong ones are not', () => {
+  assert.ok(g([TOWN], 'About 1.5 million people live in Tarvik.') >= 0.75);
+  assert.ok(g([TOWN], 'Tarvik has roughly 1,500,000 inhabitants.') >= 0.75);
+  assert.ok(g([TOWN], 'Tarvik has roughly 2 million inhabitants.') < 0.5);
+  assert.ok(g([TOWN], 'Tarvik has 1.5 million inhabitants.') < 0.5, 'an unhedged rounding is a different number');
+  assert.ok(g(['Revenue was $412 million.'], 'Revenue was $4.1 billion.') < 0.5);
+  assert.ok(g(['About 18,000 cars cross it every day.'], 'Around 18 thousand cars cross it every day.') >= 0.75);
+});
+
+test('numbers: unit conversions are supported, changed units are not', () => {
+  assert.ok(g([SHOP], 'The blender weighs about 7 pounds.') >= 0.75);
+  assert.ok(g([SHOP], 'Its motor heats to 140 °F at most.') >= 0.75);
+  assert.ok(g([SHOP], 'A full charge takes an hour and a half.') >= 0.75);
+  assert.ok(g([SHOP], 'A full charge takes 90 hours.') < 0.5);
+  assert.ok(g([TOWN], 'The town lies about 53 miles west of the coast.') >= 0.75);
+  assert.ok(g([TOWN], 'The town lies about 85 miles west of the coast.') < 0.5);
+});
+
+test('numbers: years and bounds are never approximate', () => {
+  const src = ['The hall was rebuilt in 1947. Children under 12 enter free.'];
+  assert.ok(g(src, 'The hall was probably rebuilt in 1946.') < 0.5);
+  assert.ok(g(src, 'Children under 11 enter free.') < 0.5);
+  assert.ok(g(src, 'Children under 12 enter free.') >= 0.75);
+});
+
+const MUSEUM =
+  'The city museum was designed by the architect Lena Holm and opened in 1902. It holds 4,000 paintings. ' +
+  'Most of them were collected by local families. In 1990 the curator Piet Vos retired after thirty years.';
+
+test('entities: an unknown name, a two-word name never written together, a role given to someone else', () => {
+  assert.ok(g([MUSEUM], 'The museum was designed by the architect Lena Holm.') >= 0.75);
+  assert.ok(g([MUSEUM], 'The museum was designed by the architect Karl Holm.') < 0.5);
+  assert.ok(g([MUSEUM], 'The museum was designed by Lena Vos.') < 0.5, 'both words occur, never together');
+  assert.ok(g([MUSEUM], 'The museum was designed by the architect Piet Vos.') < 0.75, 'a name from another sentence');
+});
+
+test('entities: a capitalised sentence start that is a common word is no name', () => {
+  const src = ['Refunds usually arrive within 5 days. Our annual profit rose by 4 percent.'];
+  assert.ok(g(src, 'Typically, refunds arrive within 5 days.') >= 0.75);
+  assert.ok(g(src, 'Roughly 4 percent: profit rose by 4 percent.') >= 0.75);
+});
+
+test('negation: clause by clause, contractions and words that negate by themselves', () => {
+  const kitchen = ['The lid can go in the dishwasher, but the blade cannot.'];
+  assert.ok(g(kitchen, 'The lid can go in the dishwasher.') >= 0.75, 'the negation belongs to the other clause');
+  assert.ok(g(kitchen, 'The blade can go in the dishwasher.') < 0.5);
+  const rooms = ['Smoking is not allowed in the rooms.'];
+  assert.ok(g(rooms, 'Smoking is forbidden in the rooms.') >= 0.75);
+  assert.ok(g(rooms, "Smoking isn't permitted in the rooms.") >= 0.75);
+  assert.ok(g(rooms, 'Smoking is permitted in the rooms.') < 0.5);
+  assert.ok(g(['Smoking is allowed on the terrace.'], 'Smoking is prohibited on the terrace.') < 0.5);
+});
+
+test('paraphrase groups: synonyms and abbreviations count as the same word', () => {
+  assert.ok(g(['Bicycles are allowed on the train.'], 'Bikes are permitted on the train.') >= 0.75);
+  assert.ok(g(['The account pays 3% annual interest.'], 'The account pays 3 percent interest a year.') >= 0.75);
+  assert.ok(g(['Kids under 5 travel free.'], 'Children under 5 travel free.') >= 0.75);
+});
+
+// ── relevance: focus, dimensions, parts ───────────────────────────────────────────────────────────
+const rel = (sources: string[], query: string, response: string): number => scoreGrounding({ sources, query, response }).relevance;
+
+test('relevance: naming the subject without the asked attribute is not an answer', () => {
+  const src = ['Tarvik has 1,480,000 inhabitants. Its main industries are fishing and tourism.'];
+  assert.ok(rel(src, 'What is the population of Tarvik?', "Tarvik's main industries are fishing and tourism.") < 0.5);
+  assert.ok(rel(src, 'What is the population of Tarvik?', 'About 1.5 million people live in Tarvik.') >= 0.75);
+  assert.ok(rel(src, 'What is the population of Tarvik?', '1,480,000.') >= 0.75, 'bare figure restating the source');
+});
+
+test('relevance: "how deep" wants a depth, "can I bring my bike" wants the bike', () => {
+  const lake = ['Lake Oru is fed by two rivers. Its greatest depth is 80 metres.'];
+  assert.ok(rel(lake, 'How deep is Lake Oru?', 'Lake Oru is fed by two rivers.') < 0.5);
+  assert.ok(rel(lake, 'How deep is Lake Oru?', 'It is 80 metres deep.') >= 0.75);
+  const train = ['Bicycles are allowed on the train. Dogs must be kept on a lead.'];
+  assert.ok(rel(train, 'Can I take my bike on the train?', 'Bicycles are allowed on board.') >= 0.75);
+  assert.ok(rel(train, 'Can I take my bike on the train?', 'Dogs must be kept on a lead.') < 0.5);
+});
+
+test('relevance: a partial answer to a two-part question is relevant', () => {
+  const bus = ['The bus runs every 20 minutes. A single ticket costs 3 euros.'];
+  assert.ok(rel(bus, 'How often does the bus run, and how much is a ticket?', 'A ticket costs 3 euros.') >= 0.75);
+  assert.ok(rel(bus, 'How often does the bus run, and how much is a ticket?', 'It runs every 20 minutes.') >= 0.75);
+});

@@ -6,15 +6,19 @@
  *
  * Pure, no I/O; everything is compiled at module load. Linear in the text length.
  */
+import type { ModelClassifier } from '../classifier/index.ts';
 import type { CategoryResult } from '../content/index.ts';
 import { sigmoid, toConfidence } from '../content/confidence.ts';
 import { analyzePromptAttack, type AttackFeature } from './detect.ts';
 
 export type { AttackFeature };
 
-/** Score a text for prompt attacks. */
-export function classifyPromptAttack(text: string): CategoryResult {
-  const score = sigmoid(analyzePromptAttack(text).logit);
+/**
+ * Score a text for prompt attacks: the higher of the curated patterns' score and, when given, the trained
+ * classifier's calibrated PROMPT_ATTACK score (`classifier/`).
+ */
+export function classifyPromptAttack(text: string, model?: ModelClassifier): CategoryResult {
+  const score = Math.max(sigmoid(analyzePromptAttack(text).logit), model ? model.score(text, 'PROMPT_ATTACK') : 0);
   return { score, confidence: toConfidence(score) };
 }
 

@@ -13,6 +13,12 @@
  * - each example also keeps its own weighted key set (and whether it is phrased as an advice request).
  * - a character-trigram index of the topics' longer words (and of the lexicon members it uses), bucketed
  *   by first three letters, catches misspellings ("etherium", "ibuprofin").
+ * - paraphrase (`paraphrase.ts`, from the shipped WordNet resource `wordnet.ts`): every unambiguous topic
+ *   word and two-word collocation of any field is linked through its WordNet concepts (senses,
+ *   derivations, topic domains, hypernyms, definition words — weighted by specificity) to a *soft twin*
+ *   of its key: private to the topic, same p, same example weights. Not linked: frequent words outside
+ *   the name ("say", "take": too vague), words capitalised inside a sentence unless WordNet writes them
+ *   so ("Potter" is a name, "Koran" a word), ambiguous lexicon members and words of lexicon phrases.
  *
  * Match time (`match`), linear in the text:
  * - tokens are mapped to evidence (per-call cache, so each distinct word is analysed once); a text
@@ -20,6 +26,14 @@
  *   members ("party", "share") and hyphen parts count half; fuzzy trigram matches count by their
  *   Dice similarity. Multi-word lexicon members and advice cues ("should I", "is now a good time to",
  *   "which … to buy") are matched on the token sequence.
+ * - paraphrase: a text word (or collocation) that shares WordNet concepts with a topic word gives
+ *   evidence on that word's soft twin, x = ramp of their relatedness (0 below 0.3, 0.85 from 0.6 on;
+ *   relatedness is ×0.35 when the text word is the more general one: "choose" does not say "vote",
+ *   "vodka" says "spirits"). At most one soft key per text word and topic; none for a topic the word
+ *   already matches, for words inside a lexicon phrase ("stock exchange"), for names (capitalised
+ *   inside a sentence, unless WordNet capitalises the word); frequent words link only through their
+ *   own senses ("fix" = repair); a WordNet collocation ("blood pressure") counts instead of its words.
+ *   A soft twin is ignored in a window that has its topic word itself.
  * - the text is cut into windows of whole sentences (≤ 48 tokens, consecutive windows share one
  *   sentence; longer sentences are cut into overlapping chunks). Each token is in at most two windows.
  * - per window and topic: base = noisy-OR of the p of the three strongest distinct matched keys (so a
@@ -34,6 +48,8 @@
  * one key alone scores at most 0.45 (not detected: "What is the history of the New York Stock
  * Exchange?" ≈ 0.45); two strong concepts ≈ 0.7, one strong concept with an advice cue ≈ 0.7
  * (detected); a medium concept with a cue ≈ 0.4 ("Should I buy a new car?"); common words alone < 0.2.
+ * A paraphrase counts like a slightly weaker topic word: "How much vodka does it take to get tipsy?"
+ * against an Alcohol topic that says "spirits" and "drunk" ≈ 0.58 (the literal text ≈ 0.65).
  *
  * Any number of topics and examples is accepted (the API allows 30 topics × 5 examples).
  */
@@ -52,6 +68,8 @@ import {
   tokenKeys,
   type KeyEvidence,
 } from './concepts.ts';
+import { collocationConcepts, ParaphraseIndex, wordConcepts, type SoftEv } from './paraphrase.ts';
+import { lemmasOf, type Lemma, type WordConcepts } from './wordnet.ts';
 
 export interface TopicSpec {
   name: string;
@@ -108,10 +126,18 @@ interface TokInfo {
   readonly phrase: boolean;
   /** An advice cue may start here. */
   readonly intent: boolean;
+  /** Paraphrase evidence (WordNet), at most one per topic. */
+  readonly soft: readonly SoftEv[];
+  /** WordNet lemmas of the word, when a useful two-word collocation may start here (else undefined). */
+  readonly colloc?: readonly Lemma[];
+  /** WordNet writes the word with a capital: capitalised inside a sentence, it is still the word. */
+  readonly proper?: boolean;
 }
 
 const ONLY_DIGITS = /^[0-9.,:]+$/;
-const STOP_INFO: TokInfo = { ev: [], w: 0, phrase: false, intent: false };
+const NO_SOFT: readonly SoftEv[] = [];
+const NO_PHRASES: ReturnType<typeof matchPhrases> = [];
+const STOP_INFO: TokInfo = { ev: [], w: 0, phrase: false, intent: false, soft: NO_SOFT };
 
 interface FuzzyTarget {
   readonly len: number;
@@ -174,26 +200,95 @@ interface FieldKey extends KeyEvidence {
 }
 
 /** Evidence keys of a short phrase (topic name, definition or example), including lexicon phrases. */
-function phraseKeys(text: string): { keys: FieldKey[]; intent: boolean } {
+function phraseKeys(text: string): {
+  keys: FieldKey[];
+  intent: boolean;
+  lowers: string[];
+  tokOf: number[];
+  /** Tokens inside a lexicon phrase ("index fund"). */
+  inPhrase: Set<number>;
+} {
   const toks = tokenize(text);
   const lowers: string[] = [];
   for (let i = 0; i < toks.count; i++) lowers.push(lowerToken(text, toks, i));
   const stems = lowers.map(stem);
   const keys: FieldKey[] = [];
+  const tokOf: number[] = []; // token index of each key
+  const inPhrase = new Set<number>();
   let intent = false;
   for (let i = 0; i < lowers.length; i++) {
     const lower = lowers[i] ?? '';
     const f = toks.flags[i] ?? 0;
     const entity = ((f & T_CAP) !== 0 && (f & T_SENT_START) === 0) || (f & T_ALLCAPS) !== 0;
-    for (const k of tokenKeys(lower, true)) keys.push({ ...k, entity, lower });
+    for (const k of tokenKeys(lower, true)) {
+      keys.push({ ...k, entity, lower });
+      tokOf.push(i);
+    }
     for (const ph of matchPhrases((j) => stems[j], i)) {
       const concept = CONCEPTS[ph.c];
       const weight = concept ? STRENGTH_P[concept.strength] : 0;
       keys.push({ key: `c:${ph.c}`, x: ph.weak ? 0.5 : 1, c: ph.c, weight, entity: false, lower: '' });
+      tokOf.push(i);
+      for (let j = i; j < i + ph.len; j++) inPhrase.add(j);
     }
     if (!intent && intentAt(lowers, i)) intent = true;
   }
-  return { keys, intent };
+  return { keys, intent, lowers, tokOf, inPhrase };
+}
+
+/** A capitalised token inside a sentence (not all capitals): a name, unless WordNet writes the word so. */
+function midCapital(flags: number): boolean {
+  return (flags & T_CAP) !== 0 && (flags & (T_SENT_START | T_ALLCAPS)) === 0;
+}
+
+/** Lowercase forms of the words capitalised inside a sentence somewhere in `texts` ("Harry Potter"). */
+function capitalisedWords(texts: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const text of texts) {
+    const toks = tokenize(text);
+    for (let i = 0; i < toks.count; i++) if (midCapital(toks.flags[i] ?? 0)) out.add(lowerToken(text, toks, i));
+  }
+  return out;
+}
+
+/** True when WordNet writes the word with a capital in its main sense ("Koran", "Islam"). */
+function isProperWord(lower: string): boolean {
+  return lemmasOf(lower)[0]?.proper === true;
+}
+
+/**
+ * Paraphrase sources of one topic field: its keys (by index) with the WordNet concepts of their word, or
+ * of the two-word collocation ("blood pressure") they are part of — whose words alone are not sources.
+ * Not sources either: ambiguous lexicon members ("share", "index"), words of lexicon phrases, frequent
+ * words outside the topic name (too vague: "say", "take") and names ("Potter" is not a craftsman).
+ */
+function paraphraseSources(
+  parsed: ReturnType<typeof phraseKeys>,
+  nameField: boolean,
+  isName: (lower: string) => boolean,
+  conceptsOfWord: (lower: string) => WordConcepts | undefined,
+): Array<{ key: number; concepts: WordConcepts }> {
+  const { keys, lowers, tokOf, inPhrase } = parsed;
+  const out: Array<{ key: number; concepts: WordConcepts }> = [];
+  const source = (k: FieldKey): boolean =>
+    k.lower !== '' && k.x >= 1 && (nameField || !isCommonWord(k.lower)) && !isName(k.lower);
+  const inCollocation = new Set<number>();
+  for (let i = 0; i + 1 < lowers.length; i++) {
+    const concepts = collocationConcepts(lowers, i);
+    if (!concepts) continue;
+    inCollocation.add(i).add(i + 1);
+    keys.forEach((k, j) => {
+      const at = tokOf[j];
+      if ((at === i || at === i + 1) && source(k)) out.push({ key: j, concepts });
+    });
+  }
+  keys.forEach((k, j) => {
+    const at = tokOf[j] ?? -1;
+    if (inPhrase.has(at) || inCollocation.has(at) || !source(k)) return;
+    const concepts = conceptsOfWord(k.lower);
+    if (concepts) out.push({ key: j, concepts });
+  });
+  return out;
 }
 
 /** Lexicon phrases starting at token `i` (longest first; all that match). */
@@ -234,8 +329,12 @@ class CompiledTopics implements TopicMatcher {
   private readonly conceptFeature: ReadonlyMap<number, number>;
   /** First three letters of every word-feature stem (a stem's first three letters are the token's). */
   private readonly wordPrefixes: ReadonlySet<number>;
+  /** WordNet links from concepts to the topics' soft features (see `paraphrase.ts`). */
+  private readonly para: ParaphraseIndex;
+  /** Per feature: the feature a soft feature twins, or −1. */
+  private readonly softBase: Int32Array;
 
-  constructor(topics: readonly TopicSpec[]) {
+  constructor(topics: readonly TopicSpec[], paraphrase: boolean) {
     this.names = topics.map((t) => t.name);
     const featureIds = new Map<string, number>();
     const featureKeys: KeyEvidence[] = [];
@@ -253,18 +352,37 @@ class CompiledTopics implements TopicMatcher {
     const exTopic: number[] = [];
     const exIntent: boolean[] = [];
     const wordForms = new Map<string, number>(); // surface form of a topic word → its feature
+    const para = new ParaphraseIndex(topics.length);
+    const softBaseOf = new Map<number, number>(); // soft feature → the feature it twins
+    const conceptCache = new Map<string, WordConcepts | undefined>();
+    const conceptsOfWord = (lower: string): WordConcepts | undefined => {
+      if (!conceptCache.has(lower)) conceptCache.set(lower, wordConcepts(lower));
+      return conceptCache.get(lower);
+    };
 
     topics.forEach((topic, t) => {
-      const fields: Array<{ text: string; factor: number; example: boolean }> = [
-        { text: topic.name, factor: FIELD_NAME, example: false },
-        { text: topic.definition, factor: FIELD_DEFINITION, example: false },
-        ...topic.examples.map((e) => ({ text: e, factor: FIELD_EXAMPLE, example: true })),
+      const fields: Array<{ text: string; factor: number; example: boolean; name: boolean }> = [
+        { text: topic.name, factor: FIELD_NAME, example: false, name: true },
+        { text: topic.definition, factor: FIELD_DEFINITION, example: false, name: false },
+        ...topic.examples.map((e) => ({ text: e, factor: FIELD_EXAMPLE, example: true, name: false })),
       ];
+      const names = paraphrase ? capitalisedWords(fields.map((f) => f.text)) : new Set<string>();
+      const isName = (lower: string): boolean => names.has(lower) && !isProperWord(lower);
       const pOf = new Map<number, number>();
       const fieldsSeen = new Map<number, number>();
       const fullConcepts = new Set<number>(); // concepts named by an unambiguous member
+      const exStart = exPost.length;
+      // Topic words (unambiguous keys) and collocations with their WordNet concepts: paraphrase sources.
+      const sources: Array<{ f: number; concepts: WordConcepts }> = [];
       for (const field of fields) {
-        const { keys, intent } = phraseKeys(field.text);
+        const parsed = phraseKeys(field.text);
+        const { keys, intent } = parsed;
+        if (paraphrase) {
+          for (const src of paraphraseSources(parsed, field.name, isName, conceptsOfWord)) {
+            const k = keys[src.key];
+            if (k) sources.push({ f: fid(k), concepts: src.concepts });
+          }
+        }
         const inField = new Map<number, number>();
         for (const k of keys) {
           const id = fid(k);
@@ -307,8 +425,31 @@ class CompiledTopics implements TopicMatcher {
         }
       }
       for (const [id, p] of pOf) pOf.set(id, Math.min(P_MAX, p));
+      // Soft twins of the topic's features, private to this topic, with the same p and example weights.
+      const softOf = new Map<number, number>();
+      for (const { f, concepts } of sources) {
+        const p = pOf.get(f);
+        if (p === undefined) continue;
+        let sf = softOf.get(f);
+        if (sf === undefined) {
+          sf = fid({ key: `s:${t}:${f}`, x: 1, c: -1, weight: 0 });
+          softOf.set(f, sf);
+          softBaseOf.set(sf, f);
+        }
+        para.add(concepts, sf, t, p);
+      }
+      for (const [f, sf] of softOf) pOf.set(sf, pOf.get(f) ?? 0);
+      for (let e = exStart; e < exPost.length; e++) {
+        const m = exPost[e];
+        if (!m) continue;
+        for (const [f, sf] of softOf) {
+          const w = m.get(f);
+          if (w !== undefined) m.set(sf, w);
+        }
+      }
       topicPost.push(pOf);
     });
+    para.finish();
 
     // Invert into per-feature postings.
     const nf = featureKeys.length;
@@ -329,7 +470,7 @@ class CompiledTopics implements TopicMatcher {
       for (const [id, w] of m) {
         eE[id]?.push(e);
         eW[id]?.push(w);
-        total += w;
+        if (!softBaseOf.has(id)) total += w; // a soft twin stands in for its feature, it does not add to the norm
       }
       exTotal.push(total);
       exIntentW.push(exIntent[e] ? EX_INTENT_W : 0);
@@ -348,6 +489,9 @@ class CompiledTopics implements TopicMatcher {
       if (k.c >= 0) conceptFeature.set(k.c, id);
     });
     this.conceptFeature = conceptFeature;
+    this.para = para;
+    this.softBase = new Int32Array(nf).fill(-1);
+    for (const [sf, f] of softBaseOf) this.softBase[sf] = f;
     const wordPrefixes = new Set<number>();
     for (const k of featureKeys) if (k.c < 0 && k.key.startsWith('w:')) wordPrefixes.add(prefixKey(k.key.slice(2)));
     this.wordPrefixes = wordPrefixes;
@@ -382,11 +526,33 @@ class CompiledTopics implements TopicMatcher {
    * lexicon member → its concepts; otherwise the stem is computed only when its first three letters
    * start some topic word, and the trigram index is tried for unknown longer words.
    */
-  private analyze(lower: string, hyphen: boolean, gramBuf: Int32Array): TokInfo {
+  private analyze(lower: string, hyphen: boolean, gramBuf: Int32Array, direct: Uint8Array): TokInfo {
+    const info = this.analyzeDirect(lower, hyphen, gramBuf);
+    // Stopwords and numbers give no paraphrase evidence.
+    if (info.w === 0 || this.para.empty) return info;
+    const lemmas = lemmasOf(lower);
+    if (lemmas.length === 0) return info;
+    // Frequent words are vague: only their own senses count ("fix" = repair), not their relatives.
+    const soft = this.para.evidence(lemmas, info.ev.length > 0 ? this.directTopics(info.ev, direct) : undefined, isCommonWord(lower));
+    const colloc = this.para.mayStartCollocation(lemmas) ? lemmas : undefined;
+    if (soft.length === 0 && !colloc) return info;
+    const proper = lemmas[0]?.proper === true;
+    return { ev: info.ev, w: info.w, phrase: info.phrase, intent: info.intent, soft, colloc, proper };
+  }
+
+  /** Marks in `direct` (cleared first) the topics that evidence `ev` already reaches. */
+  private directTopics(ev: readonly Ev[], direct: Uint8Array): Uint8Array {
+    direct.fill(0);
+    for (const e of ev) for (const t of this.postTopic[e.f] ?? []) direct[t] = 1;
+    return direct;
+  }
+
+  /** Evidence of a token from the lexicon, the topics' own words and their misspellings. */
+  private analyzeDirect(lower: string, hyphen: boolean, gramBuf: Int32Array): TokInfo {
     if (isStopword(lower)) {
       const phrase = mayStartPhrase(lower);
       const intent = mayStartIntent(lower);
-      return phrase || intent ? { ev: [], w: 0, phrase, intent } : STOP_INFO;
+      return phrase || intent ? { ev: [], w: 0, phrase, intent, soft: NO_SOFT } : STOP_INFO;
     }
     const ev: Ev[] = [];
     let w = 0;
@@ -399,19 +565,21 @@ class CompiledTopics implements TopicMatcher {
         const f = this.conceptFeature.get(m.c);
         if (f !== undefined) ev.push({ f, x });
       }
-      return { ev, w, phrase: mayStartPhrase(lower), intent: mayStartIntent(lower) };
+      return { ev, w, phrase: mayStartPhrase(lower), intent: mayStartIntent(lower), soft: NO_SOFT };
     }
     if (hyphen) {
       for (const part of lower.split('-')) {
         if (part.length === 0) continue;
-        const sub = this.analyze(part, false, gramBuf);
+        const sub = this.analyzeDirect(part, false, gramBuf);
         for (const e of sub.ev) ev.push({ f: e.f, x: e.x * 0.5 });
         w = Math.max(w, sub.w * 0.6);
       }
-      return { ev, w, phrase: false, intent: false };
+      return { ev, w, phrase: false, intent: false, soft: NO_SOFT };
     }
     const c0 = lower.charCodeAt(0);
-    if (c0 >= 48 && c0 <= 57 && ONLY_DIGITS.test(lower)) return mayStartPhrase(lower) ? { ev: [], w: 0, phrase: true, intent: false } : STOP_INFO;
+    if (c0 >= 48 && c0 <= 57 && ONLY_DIGITS.test(lower)) {
+      return mayStartPhrase(lower) ? { ev: [], w: 0, phrase: true, intent: false, soft: NO_SOFT } : STOP_INFO;
+    }
     w = isCommonWord(lower) ? WEIGHT_COMMON : WEIGHT_RARE;
     if (lower.length >= 2 && this.wordPrefixes.has(prefixKey(lower))) {
       const f = this.featureIds.get(`w:${stem(lower)}`);
@@ -437,7 +605,7 @@ class CompiledTopics implements TopicMatcher {
         if (bestEv) for (const e of bestEv) ev.push({ f: e.f, x: e.x * best });
       }
     }
-    return { ev, w, phrase: mayStartPhrase(lower), intent: mayStartIntent(lower) };
+    return { ev, w, phrase: mayStartPhrase(lower), intent: mayStartIntent(lower), soft: NO_SOFT };
   }
 
   match(text: string): TopicMatch[] {
@@ -458,13 +626,14 @@ class CompiledTopics implements TopicMatcher {
     const n = toks.count;
     const cache = new Map<string, TokInfo>();
     const gramBuf = new Int32Array(128);
+    const direct = new Uint8Array(bestOut.length);
     const lowers: string[] = new Array<string>(n);
     const infos: TokInfo[] = new Array<TokInfo>(n);
     for (let i = 0; i < n; i++) {
       const lower = lowerToken(text, toks, i);
       let info = cache.get(lower);
       if (!info) {
-        info = this.analyze(lower, ((toks.flags[i] ?? 0) & T_HYPHEN) !== 0, gramBuf);
+        info = this.analyze(lower, ((toks.flags[i] ?? 0) & T_HYPHEN) !== 0, gramBuf, direct);
         cache.set(lower, info);
       }
       lowers[i] = lower;
@@ -500,22 +669,42 @@ class CompiledTopics implements TopicMatcher {
     };
     const intentPrefix = new Int32Array(n + 1);
     const weightPrefix = new Float64Array(n + 1);
+    let phraseUntil = 0;
     for (let i = 0; i < n; i++) {
       evStart[i] = evF.length;
       const info = infos[i];
       weightPrefix[i + 1] = (weightPrefix[i] ?? 0) + (info ? info.w : 0);
       intentPrefix[i + 1] = (intentPrefix[i] ?? 0) + (info?.intent && intentAt(lowers, i) ? 1 : 0);
       if (!info) continue;
-      if (info.ev.length > 0) {
+      // Words inside a lexicon phrase ("stock exchange", "wall street") or a WordNet collocation ("blood
+      // pressure") mean the phrase, not themselves.
+      const phrases = info.phrase ? matchPhrases(stemAt, i) : NO_PHRASES;
+      for (const ph of phrases) if (i + ph.len > phraseUntil) phraseUntil = i + ph.len;
+      const paraOk = i >= phraseUntil && (info.proper === true || !midCapital(toks.flags[i] ?? 0));
+      let soft = paraOk ? info.soft : NO_SOFT;
+      if (info.colloc && paraOk) {
+        const found = this.para.collocationsAt(lowers, i, info.colloc);
+        if (found.length > 0) {
+          const directOf = info.ev.length > 0 ? this.directTopics(info.ev, direct) : undefined;
+          soft = this.para.evidence(found, directOf, false);
+          phraseUntil = i + 2;
+        }
+      }
+      if (info.ev.length > 0 || soft.length > 0) {
         const m = member(stemAt(i) ?? '');
         for (const e of info.ev) {
           evF.push(e.f);
           evX.push(e.x);
           evM.push(m);
         }
+        for (const e of soft) {
+          evF.push(e.f);
+          evX.push(e.x);
+          evM.push(m);
+        }
       }
-      if (info.phrase) {
-        for (const ph of matchPhrases(stemAt, i)) {
+      if (phrases.length > 0) {
+        for (const ph of phrases) {
           const f = this.conceptFeature.get(ph.c);
           if (f !== undefined) {
             evF.push(f);
@@ -583,6 +772,8 @@ class CompiledTopics implements TopicMatcher {
       exDot.fill(0);
       for (let k = 0; k < nc; k++) {
         const f = coll[k] ?? 0;
+        const base = this.softBase[f] ?? -1;
+        if (base >= 0 && seen[base] === stamp) continue; // the topic word itself is in the window
         const x = bestX[f] ?? 0;
         const x2 = (secondX[f] ?? 0) * SECOND_MEMBER;
         const pt = this.postTopic[f];
@@ -661,7 +852,13 @@ class CompiledTopics implements TopicMatcher {
   }
 }
 
+/** Options of `compileTopics`. */
+export interface TopicCompileOptions {
+  /** Use WordNet paraphrase evidence (default true; off only to measure what it adds). */
+  readonly paraphrase?: boolean;
+}
+
 /** Compile denied topics into a reusable matcher. All tables are built here, once. */
-export function compileTopics(topics: readonly TopicSpec[]): TopicMatcher {
-  return new CompiledTopics(topics);
+export function compileTopics(topics: readonly TopicSpec[], options: TopicCompileOptions = {}): TopicMatcher {
+  return new CompiledTopics(topics, options.paraphrase ?? true);
 }

@@ -6,6 +6,7 @@ import { compileWords, type WordFinding } from './index.ts';
 import { naiveMatch } from './naive.ts';
 import { foldPhrase } from './normalize.ts';
 import { PROFANITY_TERMS, profanityTransform } from './profanity.ts';
+import { mulberry32 } from '../../core/seeded-random.ts';
 
 type Span = [start: number, end: number, match: string];
 
@@ -99,17 +100,6 @@ test('custom words: the reference guardrail list', () => {
     [[9, 'Q4  forecast'], [1, 'Globex'], [3, 'INTERNAL USE ONLY'], [4, 'codename Orion'], [2, 'Initech']],
   );
 });
-
-/** Deterministic pseudo-random generator for test data. */
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pseudoWords(count: number, seed: number): string[] {
   const rnd = mulberry32(seed);

@@ -2,7 +2,7 @@
 import { enumOf, list, req, str, struct, union, validateShape } from '../../core/shapes.ts';
 import { validation } from '../../core/errors.ts';
 import { parseVersion } from '../../control/guardrails.ts';
-import { type ApplyDeps, type ApplyGuardrailRequest, applyGuardrail } from '../../runtime/apply-guardrail.ts';
+import { type ApplyDeps, type ApplyGuardrailRequest, applyGuardrail, type DetectorNotes } from '../../runtime/apply-guardrail.ts';
 import type { Operation } from '../router.ts';
 import type { InvocationGateway } from '../../runtime/invocation.ts';
 
@@ -44,13 +44,14 @@ export function bedrockRuntimeOperations(deps: ApplyDeps & { gateway?: Invocatio
           applyShape,
           ctx.body,
         );
-        deps.gateway?.takeApplyQuota(ctx.caller);
-        const result = await applyGuardrail(deps, ctx.caller, { ...body, guardrailIdentifier: identifier, guardrailVersion });
+        await deps.gateway?.takeApplyQuota(ctx.caller);
+        const notes: DetectorNotes | undefined = deps.detectors ? {} : undefined;
+        const result = await applyGuardrail(deps, ctx.caller, { ...body, guardrailIdentifier: identifier, guardrailVersion }, notes);
         const gateway = deps.gateway;
         return {
           status: 200,
           body: result,
-          ...(gateway ? { after: () => gateway.recordApplyGuardrail(ctx.caller, ctx.requestId, body.source, result) } : {}),
+          ...(gateway ? { after: () => gateway.recordApplyGuardrail(ctx.caller, ctx.requestId, body.source, result, notes) } : {}),
         };
       },
     },

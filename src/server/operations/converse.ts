@@ -9,8 +9,9 @@ import { chatFields } from '../../runtime/chat-fields.ts';
 import { guardedCall, guardedStream, guardInputPhase, type StreamState, upstreamError } from '../../runtime/guarded-call.ts';
 import type { InvocationGateway, Prepared, RuntimeOperation, TraceSetting } from '../../runtime/invocation.ts';
 import type { Caller } from '../../core/caller.ts';
+import { isStoreUnavailable } from '../../store/unavailable.ts';
 import { EVENT_STREAM_CONTENT_TYPE, eventFrame, exceptionFrame } from '../protocols/event-stream.ts';
-import type { Operation, OperationResult } from '../router.ts';
+import { type Operation, type OperationResult, RECORD_POINT } from '../router.ts';
 
 export const CONVERSE_BODY_LIMIT = 8 * 1024 * 1024;
 
@@ -185,7 +186,11 @@ export function parseGuardrailVersion(v: string, member: string): number | 'DRAF
   throw validation(`${member} '${v.slice(0, 20)}' must be DRAFT or a version number (1-99999999).`);
 }
 
-/** prepare() with the refusal audited (quota, model, permission, resolution), then rethrown. */
+/**
+ * prepare() with the refusal audited (quota, model, permission, resolution), then rethrown. A refusal because the
+ * store is unreachable goes out at once: its record waits in the audit writer's hold (written if the store comes
+ * back in time, otherwise reported in the log as lost).
+ */
 export async function prepareAudited(
   gw: InvocationGateway,
   p: Parameters<InvocationGateway['prepare']>[0],
@@ -193,7 +198,10 @@ export async function prepareAudited(
   try {
     return await gw.prepare(p);
   } catch (err) {
-    if (err instanceof ServiceError) await gw.recordRefusal(p, err).catch(() => undefined);
+    if (err instanceof ServiceError) {
+      const recorded = gw.recordRefusal(p, err).catch((e: unknown) => gw.reportLostRecord(p.requestId, p.operation, e));
+      if (!isStoreUnavailable(err)) await recorded;
+    }
     throw err;
   }
 }
@@ -212,7 +220,8 @@ export async function auditedFailure<T>(gw: InvocationGateway, p: Prepared, fn: 
         output: [],
         modelCalled: false,
       };
-      await gw.record(p, report).catch(() => undefined);
+      const recorded = gw.record(p, report).catch((e: unknown) => gw.reportLostRecord(p.requestId, p.operation, e));
+      if (!isStoreUnavailable(err)) await recorded;
     }
     throw err;
   }
@@ -310,11 +319,15 @@ async function converseStream(
   };
 }
 
-/** Converse stream events as event-stream frames; a failure mid-stream becomes a modeled exception frame. */
-async function* converseFrames(events: AsyncIterable<ChatStreamEvent>, modelId: string, state: StreamState): AsyncGenerator<Uint8Array> {
+/**
+ * Converse stream events as event-stream frames; a failure mid-stream becomes a modeled exception frame. The
+ * closing `metadata` event goes out once the call's audit records are durable (RECORD_POINT).
+ */
+async function* converseFrames(events: AsyncIterable<ChatStreamEvent>, modelId: string, state: StreamState): AsyncGenerator<Uint8Array | typeof RECORD_POINT> {
   try {
     for await (const ev of events) {
       const [name, payload] = Object.entries(ev)[0] as [string, unknown];
+      if (name === 'metadata') yield RECORD_POINT;
       yield eventFrame(name, payload);
     }
   } catch (err) {

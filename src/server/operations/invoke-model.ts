@@ -15,7 +15,7 @@ import { changedTexts, chatFields, missingTexts, replaceWithin } from '../../run
 import { guardedCall, guardedStream, guardInputPhase, invokeModelTrace, type StreamState, upstreamError } from '../../runtime/guarded-call.ts';
 import type { InvocationGateway, Prepared, TraceSetting } from '../../runtime/invocation.ts';
 import { chunkFrame, EVENT_STREAM_CONTENT_TYPE, rawChunkFrame } from '../protocols/event-stream.ts';
-import type { Operation, OperationContext, OperationResult } from '../router.ts';
+import { type Operation, type OperationContext, type OperationResult, RECORD_POINT } from '../router.ts';
 import { guardrailHeaders, headerOf } from './guardrail-headers.ts';
 import { auditedFailure, exceptionFrameFor, prepareAudited, streamFailure, withContent } from './converse.ts';
 
@@ -243,7 +243,7 @@ async function* nativeFrames(
   r: InvokeRequest,
   state: StreamState,
   guarded: boolean,
-): AsyncGenerator<Uint8Array> {
+): AsyncGenerator<Uint8Array | typeof RECORD_POINT> {
   const encoder = call.codec.streamEncoder(call.ctx);
   let held: Record<string, unknown> | undefined;
   const finish = (chunk: Record<string, unknown>) => {
@@ -262,6 +262,8 @@ async function* nativeFrames(
       if (held) yield chunkFrame(held);
       held = chunk;
     }
+    // The last chunk (with the guardrail action) goes out once the call's audit records are durable.
+    yield RECORD_POINT;
     if (held) yield chunkFrame(finish(held));
   } catch (err) {
     if (held) yield chunkFrame(held);

@@ -21,7 +21,7 @@ import { sseFrame } from '../../providers/sse.ts';
 import { chatFields } from '../../runtime/chat-fields.ts';
 import { guardedCall, guardedStream, guardInputPhase, type StreamState } from '../../runtime/guarded-call.ts';
 import type { InvocationGateway } from '../../runtime/invocation.ts';
-import type { Operation, OperationContext, OperationResult } from '../router.ts';
+import { type Operation, type OperationContext, type OperationResult, RECORD_POINT } from '../router.ts';
 import { auditedFailure, prepareAudited, streamFailure, withContent } from './converse.ts';
 import { guardrailHeaders, headerOf } from './guardrail-headers.ts';
 
@@ -97,7 +97,7 @@ async function chatCompletions(gw: InvocationGateway, ctx: OperationContext): Pr
     false,
   );
   const encoder = new OpenAIStreamEncoder({ ...meta, includeUsage: req.includeUsage });
-  async function* frames(): AsyncGenerator<string> {
+  async function* frames(): AsyncGenerator<string | typeof RECORD_POINT> {
     try {
       for await (const ev of events) {
         const chunks = encoder.encode(ev);
@@ -116,6 +116,8 @@ async function chatCompletions(gw: InvocationGateway, ctx: OperationContext): Pr
         }
         if (chunks.length) yield chunkFrames(chunks);
       }
+      // [DONE] goes out once the call's audit records are durable.
+      yield RECORD_POINT;
       yield DONE_FRAME;
     } catch (err) {
       const e = streamFailure(err, req.model, state);

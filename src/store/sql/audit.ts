@@ -89,31 +89,45 @@ export function createAuditRepo(rt: SqlRuntime): AuditRepo {
     },
 
     async verify() {
-      let count = 0;
-      let lastSeq = 0;
-      let prevHash = GENESIS_HASH;
+      const chain = new AuditChainChecker();
       for (;;) {
         const rows = await rt.db
           .selectFrom('audit_log')
           .selectAll()
-          .where('seq', '>', lastSeq)
+          .where('seq', '>', chain.lastSeq)
           .orderBy('seq')
           .limit(VERIFY_BATCH)
           .execute();
-        for (const row of rows) {
-          const seq = Number(row.seq);
-          // a gap (a deleted record) or a rewritten link breaks the chain at the first record after it
-          if (seq !== lastSeq + 1 || row.prev_hash !== prevHash || !hashMatches(row)) {
-            return { ok: false, count, brokenAt: seq };
-          }
-          count++;
-          lastSeq = seq;
-          prevHash = row.hash;
-        }
-        if (rows.length < VERIFY_BATCH) return { ok: true, count };
+        for (const row of rows) if (!chain.accept(row)) return { ok: false, count: chain.count, brokenAt: Number(row.seq) };
+        if (rows.length < VERIFY_BATCH) return { ok: true, count: chain.count };
       }
     },
   };
+}
+
+/**
+ * Follows the chain over audit rows given in seq order (from the database, or from an export file): `accept`
+ * is false for the first row whose seq, link or hash does not verify, and nothing is accepted after it.
+ */
+export class AuditChainChecker {
+  count = 0;
+  lastSeq = 0;
+  /** The hash of the last accepted row (the genesis hash before any). */
+  head = GENESIS_HASH;
+  #broken = false;
+
+  accept(row: AuditLogTable): boolean {
+    const seq = Number(row.seq);
+    // a gap (a deleted record) or a rewritten link breaks the chain at the first record after it
+    if (this.#broken || seq !== this.lastSeq + 1 || row.prev_hash !== this.head || !hashMatches(row)) {
+      this.#broken = true;
+      return false;
+    }
+    this.count++;
+    this.lastSeq = seq;
+    this.head = row.hash;
+    return true;
+  }
 }
 
 function hashMatches(row: AuditLogTable): boolean {

@@ -14,5 +14,10 @@ export function createMetaRepo(rt: SqlRuntime): MetaRepo {
         .onConflict((oc) => oc.column('meta_key').doUpdateSet((eb) => ({ meta_value: eb.ref('excluded.meta_value') })))
         .execute();
     },
+    async claim(key, value) {
+      await rt.db.insertInto('meta').values({ meta_key: key, meta_value: value }).onConflict((oc) => oc.column('meta_key').doNothing()).execute();
+      const row = await rt.db.selectFrom('meta').select('meta_value').where('meta_key', '=', key).executeTakeFirstOrThrow();
+      return row.meta_value;
+    },
   };
 }

@@ -1,4 +1,4 @@
-import type { SecretCipher, Store } from '../types.ts';
+import type { ChangeFeed, SecretCipher, Store } from '../types.ts';
 import { createAccessKeyRepo } from './access-keys.ts';
 import { createAccountRepo } from './accounts.ts';
 import { createAuditRepo } from './audit.ts';
@@ -11,16 +11,22 @@ import { createResourcePolicyRepo } from './resource-policies.ts';
 import { ChangeCounter, WriteDetector } from './change-counter.ts';
 import type { SqlRuntime } from './runtime.ts';
 import { createSessionRepo } from './sessions.ts';
+import { createStateTransfer } from './state.ts';
 import { createTagRepo } from './tags.ts';
 
-/** Assembles the portable repositories over one dialect runtime. */
+/**
+ * Assembles the portable repositories over one dialect runtime. With a change feed, every event it reports
+ * (other processes' commits, and this one's) also bumps the change count.
+ */
 export function createSqlStore(
   kind: Store['kind'],
   rt: SqlRuntime,
   cipher: SecretCipher,
   close: () => Promise<void>,
+  changes?: ChangeFeed,
 ): Store {
   const counter = new ChangeCounter();
+  changes?.subscribe(() => counter.bump());
   const base = rt;
   rt = {
     db: base.db.withPlugin(new WriteDetector(() => counter.bump())),
@@ -34,6 +40,7 @@ export function createSqlStore(
   return {
     kind,
     changeCount: () => counter.count,
+    ...(changes ? { changes } : {}),
     accounts: createAccountRepo(rt),
     accessKeys: createAccessKeyRepo(rt, cipher),
     guardrails: createGuardrailRepo(rt),
@@ -45,6 +52,7 @@ export function createSqlStore(
     resourcePolicies: createResourcePolicyRepo(rt),
     enforcement: createEnforcementConfigRepo(rt),
     audit: createAuditRepo(rt),
+    state: createStateTransfer(kind, rt),
     close,
   };
 }

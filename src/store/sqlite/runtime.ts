@@ -2,6 +2,7 @@ import { sql, Kysely, SqliteDialect } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Database } from '../sql/schema.ts';
 import type { Db, SqlRuntime } from '../sql/runtime.ts';
+import { StoreUnavailableError } from '../unavailable.ts';
 
 /**
  * SQLite runtime: one connection (Kysely serializes its use), and write transactions opened with
@@ -12,7 +13,7 @@ import type { Db, SqlRuntime } from '../sql/runtime.ts';
  * connection in the same process would block the event loop its own writer needs).
  */
 export function createSqliteRuntime(raw: BetterSqlite3.Database): SqlRuntime {
-  const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const db: Db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw, "the SQLite database") }) });
   return {
     db,
     writeTx<T>(_lockKeys: readonly string[], fn: (tx: Db) => Promise<T>): Promise<T> {
@@ -38,15 +39,16 @@ const STATEMENT_CACHE_SIZE = 500;
  * The database as Kysely sees it, with `prepare` memoized by SQL text. Reusing a better-sqlite3 statement is
  * safe here: the single connection runs one query at a time, and each run binds its own parameters.
  */
-function withStatementCache(raw: BetterSqlite3.Database): BetterSqlite3.Database {
+function withStatementCache(raw: BetterSqlite3.Database, target: string): BetterSqlite3.Database {
   const statements = new Map<string, BetterSqlite3.Statement>();
+  const targetName = target;
   return new Proxy(raw, {
     get(target, prop, receiver) {
       if (prop === 'prepare')
         return (source: string) => {
           let st = statements.get(source);
           if (!st) {
-            st = target.prepare(source);
+            st = busyAsUnavailable(target.prepare(source), targetName);
             if (statements.size >= STATEMENT_CACHE_SIZE) {
               const oldest = statements.keys().next().value;
               if (oldest !== undefined) statements.delete(oldest);
@@ -57,6 +59,33 @@ function withStatementCache(raw: BetterSqlite3.Database): BetterSqlite3.Database
         };
       const v = Reflect.get(target, prop, receiver) as unknown;
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+}
+
+const RUN_METHODS: ReadonlySet<PropertyKey> = new Set(['run', 'get', 'all', 'iterate']);
+
+/**
+ * A statement whose "database is locked" failures (another process held the write lock longer than
+ * `busy_timeout`) become `StoreUnavailableError` (503, retry shortly) instead of an internal error.
+ */
+function busyAsUnavailable(st: BetterSqlite3.Statement, target: string): BetterSqlite3.Statement {
+  return new Proxy(st, {
+    get(t, prop, receiver) {
+      const v = Reflect.get(t, prop, receiver) as unknown;
+      if (typeof v !== 'function') return v;
+      const f = (v as (...a: unknown[]) => unknown).bind(t);
+      if (!RUN_METHODS.has(prop)) return f;
+      return (...args: unknown[]) => {
+        try {
+          return f(...args);
+        } catch (e) {
+          const code = (e as { code?: unknown }).code;
+          if (typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')))
+            throw new StoreUnavailableError(target, 'the database file stayed locked by another writer for longer than its busy timeout');
+          throw e;
+        }
+      };
     },
   });
 }

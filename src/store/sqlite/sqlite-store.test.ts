@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { runStoreConformance } from '../conformance.ts';
 import { createAesGcmCipher } from '../crypto.ts';
+import Database from 'better-sqlite3';
+import { StoreUnavailableError } from '../unavailable.ts';
 import { openSqliteStore, unsafeRawSqlForTests } from './index.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'parapet-sqlite-store-'));
@@ -176,5 +178,29 @@ describe('sqlite store specifics', () => {
       Array.from({ length: 20 }, (_, i) => i + 1),
     );
     for (const r of results) assert.deepEqual(r.failures.filter((f) => f !== 'ServiceQuotaExceededException'), []);
+  });
+
+  it('a write that waits out its busy timeout behind another process is a 503 (ServiceUnavailableException), not a 500', async () => {
+    const filename = freshFile();
+    const store = await openSqliteStore({ filename, cipher, busyTimeoutMs: 50 });
+    // Another connection (as another process would) holds the write lock.
+    const other = new Database(filename);
+    other.exec('BEGIN IMMEDIATE');
+    try {
+      await assert.rejects(store.meta.set('k', 'v'), (e: unknown) => {
+        assert.ok(e instanceof StoreUnavailableError);
+        assert.equal(e.code, 'ServiceUnavailableException');
+        assert.equal(e.status, 503);
+        assert.match(e.message, /^The Parapet store \(the SQLite database\) is unreachable \(the database file stayed locked/);
+        return true;
+      });
+    } finally {
+      other.exec('ROLLBACK');
+      other.close();
+    }
+    // Once the lock is gone, writes go through again.
+    await store.meta.set('k', 'v');
+    assert.equal(await store.meta.get('k'), 'v');
+    await store.close();
   });
 });

@@ -7,8 +7,14 @@
  * - a known given name (shipped gazetteer) followed by capitalised surname-like words;
  * - a known given name on its own (not for given names that are also common words or places,
  *   which need a surname, context or — for word-like names — a mid-sentence capital);
- * - an unknown capitalised word followed by a known surname, mid-sentence ("met Zoltar Smith").
- * Lower-case names are only taken right after strong context ("my name is john smith").
+ * - an unknown capitalised word followed by a known surname, mid-sentence ("met Zoltar Smith");
+ * - an unknown capitalised word with person cues (`name-context.ts`): speech verbs ("says Eklund."),
+ *   addressing ("Velimir, can I …"), speaker labels, possessions ("Unnsteinn's address");
+ * - lists whose items are mostly known names ("our founders: Mazzi, Bowman and Hill").
+ * Contrary context lowers the score: place nouns ("Jordan River"), saint prefixes ("San Giovanni"),
+ * country names ("El Salvador"), organisation suffixes ("Drake PLC"), articles ("the Chad").
+ * Lower-case names are taken right after strong context ("my name is john smith"), and on lines
+ * typed without any capital (`name-lowercase.ts`).
  *
  * Capitalised words that are never names (sentence starters, months, organisations, places)
  * come from a stop list.
@@ -16,12 +22,33 @@
 import type { Detector, PiiFinding, ScanInput } from '../detector.ts';
 import { clampScore } from '../detector.ts';
 import { AMBIGUOUS_WORD_NAMES, FIRST_NAMES, PLACE_LIKE_NAMES } from '../lexicon/first-names.ts';
+import { MORE_AMBIGUOUS_WORD_NAMES, MORE_FIRST_NAMES } from '../lexicon/first-names-more.ts';
+import { COUNTRIES, REGION_NAMES } from '../lexicon/places.ts';
 import { SURNAMES } from '../lexicon/surnames.ts';
 import { NAME_STOPWORDS, SURNAME_REQUIRED_NAMES } from '../lexicon/name-stopwords.ts';
+import {
+  dialogueLabel,
+  nameSuffixEnd,
+  personVerbAfter,
+  personWordBefore,
+  PLACE_PREFIXES,
+  possessiveOfPerson,
+  unknownCouldBeName,
+  vocative,
+} from './name-context.ts';
+import { detectLowercaseNames } from './name-lowercase.ts';
 
-const FIRST: ReadonlySet<string> = new Set(FIRST_NAMES);
-const WORDLIKE: ReadonlySet<string> = new Set(AMBIGUOUS_WORD_NAMES);
-const PLACELIKE: ReadonlySet<string> = new Set(PLACE_LIKE_NAMES);
+const FIRST: ReadonlySet<string> = new Set([...FIRST_NAMES, ...MORE_FIRST_NAMES]);
+const WORDLIKE: ReadonlySet<string> = new Set([...AMBIGUOUS_WORD_NAMES, ...MORE_AMBIGUOUS_WORD_NAMES]);
+/** Given names that also name places: the lexicon's, the country and region names, and a few more cities. */
+const PLACELIKE: ReadonlySet<string> = new Set([
+  ...PLACE_LIKE_NAMES,
+  ...COUNTRIES.filter((c) => !c.includes(' ')),
+  ...REGION_NAMES.filter((c) => !c.includes(' ')),
+  ...'israel salvador houston angeles soledad guadalupe concepcion socorro paris adelaide marshall'.split(' '),
+]);
+/** Country and region names of several words ("El Salvador", "Sri Lanka"): a given name inside one is the place. */
+const PLACE_PHRASES: ReadonlySet<string> = new Set([...COUNTRIES, ...REGION_NAMES].filter((c) => c.includes(' ')));
 const SURNAME: ReadonlySet<string> = new Set(SURNAMES);
 const STOP: ReadonlySet<string> = new Set(NAME_STOPWORDS);
 const CALENDAR: ReadonlySet<string> = new Set(SURNAME_REQUIRED_NAMES);
@@ -91,6 +118,9 @@ const PROPER_NOUN_SUFFIXES: ReadonlySet<string> = new Set(
     'highway freeway square plaza mall market square gardens garden zoo cemetery county'
   ).split(' '),
 );
+
+/** Capitalised particles that do not end a name ("San Giovanni Di Casarsa"). */
+const TRAILING_PARTICLES: ReadonlySet<string> = new Set('di de da del della van von der den du la le dos das do'.split(' '));
 
 /** Words before a word-like given name that make it the common word ("for Autumn", "this Spring"). */
 const DETERMINERS: ReadonlySet<string> = new Set(
@@ -336,37 +366,118 @@ function isWholeLine(text: string, start: number, end: number): boolean {
   return true;
 }
 
-/**
- * Is the text around a candidate name [start, end) (same line, ±80 characters, the candidate
- * itself not counted) title case: at least 4 words of 4+ letters, 60% or more capitalised?
- */
-function inTitleCaseText(text: string, start: number, end: number): boolean {
-  const pos = start;
-  const from = Math.max(0, start - 80);
-  const to = Math.min(text.length, end + 80);
-  // Bounded scans to the line ends (never beyond the ±80 window).
-  let lineStart = pos;
-  while (lineStart > from && text[lineStart - 1] !== '\n') lineStart--;
-  let lineEnd = end;
-  while (lineEnd < to && text[lineEnd] !== '\n') lineEnd++;
-  let words = 0;
-  let capitals = 0;
-  let i = lineStart;
-  while (i < lineEnd) {
-    const c = text.charCodeAt(i);
-    if (!isLetter(c)) {
+interface CaseCounts {
+  /** words of 4+ letters */
+  words: number;
+  /** of which capitalised, known names not counted */
+  capitals: number;
+}
+
+/** Calls `visit(start, end)` for each word of 4+ letters starting in [from, to) (a word may run past `to`). */
+function eachLongWord(text: string, from: number, to: number, visit: (start: number, end: number) => void): void {
+  let i = from;
+  while (i < to) {
+    if (!isLetter(text.charCodeAt(i))) {
       i++;
       continue;
     }
     const s = i;
-    while (i < lineEnd && isLetter(text.charCodeAt(i))) i++;
-    if (s >= start && s < end) continue;
-    if (i - s >= 4) {
-      words++;
-      if (isUpper(c)) capitals++;
-    }
+    while (i < text.length && isLetter(text.charCodeAt(i))) i++;
+    if (i - s >= 4) visit(s, i);
   }
-  return words >= 4 && capitals / words >= 0.6;
+}
+
+/**
+ * How a word counts for the title-case test: 0 not at all (a capitalised known name: other names do not make a
+ * text title case, "They had three: Hans, Linda and Amber"), 1 a word, 2 a capitalised word.
+ */
+function caseWeight(text: string, s: number, e: number): 0 | 1 | 2 {
+  if (!isUpper(text.charCodeAt(s))) return 1;
+  const key = normalizeKey(text.slice(s, e));
+  return FIRST.has(key) || SURNAME.has(key) ? 0 : 2;
+}
+
+/** Counts the words of 4+ letters starting in [from, to) and the capitalised ones that are not known names. */
+function caseCounts(text: string, from: number, to: number): CaseCounts {
+  let words = 0;
+  let capitals = 0;
+  eachLongWord(text, from, to, (s, e) => {
+    const w = caseWeight(text, s, e);
+    if (w > 0) words++;
+    if (w === 2) capitals++;
+  });
+  return { words, capitals };
+}
+
+/**
+ * Word counts of one scanned text for the title-case test. The first queries scan the text around the candidate;
+ * past QUICK_QUERIES (a text full of names) one pass indexes every word so later queries are binary searches.
+ */
+class TitleCaseIndex {
+  private queries = 0;
+  private starts: number[] | null = null;
+  /** prefix sums: words[k] / capitals[k] over the first k indexed words */
+  private words: number[] = [];
+  private capitals: number[] = [];
+
+  constructor(private readonly text: string) {}
+
+  counts(from: number, to: number): CaseCounts {
+    if (++this.queries <= QUICK_QUERIES) return caseCounts(this.text, from, to);
+    const starts = this.starts ?? this.build();
+    const lo = lowerBound(starts, from);
+    const hi = lowerBound(starts, to);
+    return { words: (this.words[hi] ?? 0) - (this.words[lo] ?? 0), capitals: (this.capitals[hi] ?? 0) - (this.capitals[lo] ?? 0) };
+  }
+
+  private build(): number[] {
+    const text = this.text;
+    const starts: number[] = [];
+    const words = [0];
+    const capitals = [0];
+    eachLongWord(text, 0, text.length, (s, e) => {
+      const w = caseWeight(text, s, e);
+      starts.push(s);
+      words.push((words[words.length - 1] ?? 0) + (w > 0 ? 1 : 0));
+      capitals.push((capitals[capitals.length - 1] ?? 0) + (w === 2 ? 1 : 0));
+    });
+    this.words = words;
+    this.capitals = capitals;
+    this.starts = starts;
+    return starts;
+  }
+}
+
+const QUICK_QUERIES = 32;
+
+/** First index whose value is ≥ x. */
+function lowerBound(xs: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((xs[mid] ?? 0) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Is the text around a candidate name [start, end) (same line, ±80 characters; the candidate itself and other
+ * known names not counted) title case: at least 4 words of 4+ letters, 75% or more capitalised?
+ */
+function inTitleCaseText(text: string, start: number, end: number, index: TitleCaseIndex): boolean {
+  const from = Math.max(0, start - 80);
+  const to = Math.min(text.length, end + 80);
+  let lineStart = start;
+  while (lineStart > from && text[lineStart - 1] !== '\n') lineStart--;
+  let lineEnd = end;
+  while (lineEnd < to && text[lineEnd] !== '\n') lineEnd++;
+  const around = index.counts(lineStart, lineEnd);
+  const own = index.counts(start, end);
+  const words = around.words - own.words;
+  const capitals = around.capitals - own.capitals;
+  return words >= 4 && capitals / words >= 0.75;
 }
 
 /** Can `t` continue a name started before it? */
@@ -389,6 +500,29 @@ const AFTER_KEY_RE = /\s{0,2}(?:is\s|[:=-])?\s{0,3}(?=[a-z])/y;
 const AFTER_NAME_KEY_RE = /\s{0,2}[:=]\s{0,3}(?=[a-z])/y;
 const LOWER_WORD_RE = /[a-zß-öø-ÿ][a-zß-öø-ÿ'’-]{1,30}/y;
 
+/** Is the word at [start, end) part of a country or region name of several words ("El Salvador", "Costa Rica")? */
+function inPlacePhrase(text: string, start: number, end: number, key: string): boolean {
+  const prev = previousWord(text, start);
+  if (prev !== null && /^ $/.test(prev.gap) && PLACE_PHRASES.has(`${normalizeKey(prev.word)} ${key}`)) return true;
+  const next = /^ ([\p{L}][\p{L}\p{M}'’-]*)/u.exec(text.slice(end, end + 24));
+  return next?.[1] !== undefined && PLACE_PHRASES.has(`${key} ${normalizeKey(next[1])}`);
+}
+
+/** An organisation suffix after a name: "H. J. Wilson & Company", "Drake PLC", "Smith and Sons". */
+const ORG_AFTER_RE = /^,?[ \t]{1,2}(?:(?:&|and)[ \t]{1,2}(?:Co\b|Company|Sons|Associates|Partners|Brothers|Bros)|(?:Inc|Ltd|LLC|LLP|PLC|plc|Corp|Corporation|GmbH|AG|SA|S\.A\.|BV|NV|Group|Holdings)(?![\p{L}]))/u;
+
+/** Between items of a list of names: ", ", " and ", ", and ", " & ", " or ". */
+const LIST_SEP_RE = /^(?:,[ \t]{1,2}(?:(?:and|&|or)[ \t]{1,2})?|[ \t]{1,2}(?:and|&|or)[ \t]{1,2})$/;
+
+const LOWERCASE_LEXICONS = {
+  first: FIRST,
+  surname: SURNAME,
+  ambiguous: (key: string): boolean => WORDLIKE.has(key) || PLACELIKE.has(key) || CALENDAR.has(key),
+  stop: STOP,
+  normalize: normalizeKey,
+  placePhrase: (phrase: string): boolean => PLACE_PHRASES.has(phrase),
+};
+
 export const name: Detector = {
   type: 'NAME',
   threshold: 0.5,
@@ -399,7 +533,9 @@ export const name: Detector = {
     const runs: Token[][] = [];
     let run: Token[] = [];
     let prevEnd = -1;
-    for (const t of tokenize(text)) {
+    const tokens = tokenize(text);
+    const caseIndex = new TitleCaseIndex(text);
+    for (const t of tokens) {
       const prev = run[run.length - 1];
       let joined = false;
       if (prev !== undefined && !prev.possessive && t.start - prevEnd <= 16) {
@@ -449,8 +585,8 @@ export const name: Detector = {
           }
           j++;
         }
-        // A trailing initial without a surname after it is not part of the name.
-        while (j > i + 1 && r[j - 1]?.initial === true) j--;
+        // A trailing initial, or a particle ("San Giovanni Di"), without a surname after it is not part of the name.
+        while (j > i + 1 && (r[j - 1]?.initial === true || TRAILING_PARTICLES.has(r[j - 1]?.key ?? ''))) j--;
         const last = r[j - 1] ?? t;
         const hasSurname = j > i + 1;
         const lastIsKnownSurname = hasSurname && SURNAME.has(last.key) && !CALENDAR.has(last.key);
@@ -467,6 +603,20 @@ export const name: Detector = {
         // A word right after a capitalised word that is not a name ("Jordan River", "Apple Pie")
         // is part of that proper noun, not the start of a name.
         const afterNonName = i > 0 && rejectedPrev;
+        const prevWord = previousWord(text, t.start);
+        // "San Giovanni", "Santa Clara", "St Ulric": a place named after a saint.
+        const saintPlace = prevWord !== null && PLACE_PREFIXES.has(prevWord.word) && /^[ .]{1,2}$/.test(prevWord.gap) && isUpper(text.charCodeAt(prevWord.start));
+        // "the Chad", "a Grace": an article before a lone given name makes it a thing or a place.
+        const article = prevWord !== null && (prevWord.word === 'the' || prevWord.word === 'a' || prevWord.word === 'an') && !hasSurname;
+        // "El Salvador", "Costa Rica", "Drake PLC": the word names a place or an organisation.
+        const notPerson = (!hasSurname && inPlacePhrase(text, t.start, t.end, t.key)) || ORG_AFTER_RE.test(text.slice(last.end, last.end + 16));
+        /** Person cues around a single word: speech verbs, greetings, addressing, speaker labels, possessions. */
+        const personCue = (): boolean =>
+          personWordBefore(text, t.start) ||
+          personVerbAfter(text, last.end) ||
+          vocative(text, t.start, last.end, sentenceStart) ||
+          dialogueLabel(text, t.start, last.end) ||
+          (last.possessive && possessiveOfPerson(text, last.end + 2));
         let score = 0;
 
         if (t.initial) {
@@ -475,13 +625,13 @@ export const name: Detector = {
           if (text[t.end] === '.' && next !== undefined && SURNAME.has(next.key) && !isStop(next)) {
             score = ctx.honorific || ctx.strong ? 0.85 : 0.6;
           }
-        } else if (ctx.honorific && (!stop || first || surnameKnown)) {
+        } else if (ctx.honorific && (!stop || first || surnameKnown) && !notPerson) {
           score = 0.9;
         } else if (first) {
           const calendar = CALENDAR.has(t.key);
           const place = PLACELIKE.has(t.key);
           const wordlike = WORDLIKE.has(t.key) || stop || t.key.length <= 2;
-          if (placeName && !ctx.strong) {
+          if ((placeName || saintPlace || notPerson) && !ctx.strong) {
             score = 0;
           } else if (afterNonName && (wordlike || place || calendar) && !ctx.strong) {
             score = 0;
@@ -496,9 +646,10 @@ export const name: Detector = {
           } else {
             score = hasSurname ? 0.85 : sentenceStart ? 0.6 : 0.65;
           }
+          if (article && !ctx.strong) score = Math.min(score, 0.2);
           if (ctx.strong) score = Math.max(score, 0.9);
-          else if (ctx.weak && score >= 0.25) score = Math.min(0.95, score + 0.25);
-        } else if (!stop && t.key.length >= 2) {
+          else if ((ctx.weak || (score >= 0.2 && score < 0.9 && personCue())) && score >= 0.2) score = Math.min(0.95, score + 0.25);
+        } else if (!stop && t.key.length >= 2 && !saintPlace && !notPerson) {
           const second = r[i + 1];
           if (ctx.strong) score = 0.85;
           else if (
@@ -507,9 +658,14 @@ export const name: Detector = {
             SURNAME.has(second.key) &&
             !WORDLIKE_SURNAMES.has(second.key) &&
             second.key.length >= 3 &&
-            !sentenceStart
+            !ctx.placeWord &&
+            (!sentenceStart || unknownCouldBeName(text.slice(t.start, t.end)))
           ) {
-            score = 0.6;
+            // "met Zoltar Smith"; at a sentence start only for a word that is not English ("Kellie Bruce will…").
+            score = sentenceStart ? 0.55 : 0.6;
+          } else if (!hasSurname && !article && unknownCouldBeName(text.slice(t.start, t.end)) && personCue()) {
+            // An unknown word with person cues: "says Rintanen.", "Vinka shouted at", "Velimir, can I".
+            score = 0.65;
           }
         }
 
@@ -517,10 +673,10 @@ export const name: Detector = {
           // A line holding only this name (signature, address block) is strong evidence;
           // title-case text (headlines, product names) is weak evidence.
           if (first && hasSurname && isWholeLine(text, t.start, last.end)) score = Math.max(score, 0.7);
-          else if (score < 0.9 && inTitleCaseText(text, t.start, last.end)) score -= 0.25;
+          else if (score < 0.9 && inTitleCaseText(text, t.start, last.end, caseIndex)) score -= 0.25;
         }
         if (score > 0) {
-          push(t.start, last.end, score);
+          push(t.start, nameSuffixEnd(text, last.end), score);
           rejectedPrev = false;
           i = j;
         } else {
@@ -530,7 +686,37 @@ export const name: Detector = {
       }
     }
 
-    // 3. Lower-case names right after strong context: "my name is john smith".
+    // 3. Lists of names: "They had six: Hans, Linda, Amber and Geraldino." When most items are known given
+    // names or surnames (not places), every item is a name.
+    for (let k = 0; k < tokens.length; ) {
+      let e = k + 1;
+      while (e < tokens.length && e - k < 12) {
+        const a = tokens[e - 1];
+        const b = tokens[e];
+        if (a === undefined || b === undefined || a.possessive || b.start - a.end > 7 || !LIST_SEP_RE.test(text.slice(a.end, b.start))) break;
+        e++;
+      }
+      if (e - k >= 3) {
+        const items = tokens.slice(k, e);
+        const known = items.filter((x) => (FIRST.has(x.key) || SURNAME.has(x.key)) && !PLACELIKE.has(x.key) && !CALENDAR.has(x.key) && !STOP.has(x.key));
+        // Firm names are lists of surnames too ("Davis, Reynolds and Williamson"): the list must follow a colon
+        // ("our founders: …") or hold given names for at least half of its items.
+        const given = items.filter((x) => FIRST.has(x.key) && !WORDLIKE.has(x.key) && !PLACELIKE.has(x.key) && !CALENDAR.has(x.key));
+        const announced = /:[ \t]{0,2}$/.test(text.slice(Math.max(0, (items[0]?.start ?? 0) - 3), items[0]?.start ?? 0));
+        if (known.length * 2 > items.length && (announced || given.length * 2 >= items.length) && !inTitleCaseText(text, items[0]?.start ?? 0, items[items.length - 1]?.end ?? 0, caseIndex)) {
+          for (const x of items) {
+            if (x.initial || STOP.has(x.key)) continue;
+            if (known.includes(x) || unknownCouldBeName(text.slice(x.start, x.end))) push(x.start, x.end, 0.7);
+          }
+        }
+      }
+      k = e;
+    }
+
+    // 4. Lines typed in lower case: "follow up with jessica kadyrov".
+    detectLowercaseNames(text, LOWERCASE_LEXICONS, push);
+
+    // 5. Lower-case names right after strong context: "my name is john smith".
     for (const hit of input.hits(name)) {
       const anyWord = LOWERCASE_KEYS.get(hit.phrase) === true;
       const follow = anyWord ? AFTER_NAME_KEY_RE : AFTER_KEY_RE;

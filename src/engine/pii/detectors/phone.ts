@@ -21,7 +21,11 @@ const PHONE_CANDIDATE_RE =
 
 const EXTENSION_RE = /[ \t]?(?:x|ext\.?|extension|#)[ \t]?\d{1,6}$/i;
 const SSN_SHAPE = /^\d{3}-\d{2}-\d{4}$/;
-const DATE_SHAPE = /^(?:\d{1,4}[-./ ]\d{1,2}[-./ ]\d{1,4}|\d{4}-\d{2}-\d{2})$/;
+const DATE_SHAPE = /^(?:\d{1,4}[-./]\d{1,2}[-./]\d{1,4}|\d{4}-\d{2}-\d{2})$/;
+/** A date written with spaces ("12 05 2020", "2020 05 12"): day/month parts in range, a 2- or 4-digit year. */
+const SPACED_DATE_SHAPE = /^(?:(?:0?[1-9]|[12]\d|3[01]) (?:0?[1-9]|[12]\d|3[01]) (?:\d{2}|\d{4})|\d{4} (?:0?[1-9]|1[0-2]) (?:0?[1-9]|[12]\d|3[01]))$/;
+/** Short local numbers in groups ("61 51 81", "469 34 883"): phone numbers only next to phone context. */
+const SHORT_LOCAL = /^\d{2,3}(?:[ -]\d{2,3}){2}$/;
 /** Starts with a date ("2014-02-13 09", "12/27/1986 10"): a timestamp, not a phone number. */
 const DATE_PREFIX = /^(?:(?:19|20)\d{2}[-./](?:0?[1-9]|1[0-2])[-./](?:0?[1-9]|[12]\d|3[01])|(?:0?[1-9]|[12]\d|3[01])[-./](?:0?[1-9]|[12]\d|3[01])[-./](?:19|20)\d{2})(?!\d)/;
 const YEAR_RANGE = /^(?:1[89]|20)\d{2}\s?[-–]\s?(?:1[89]|20)?\d{2}$/;
@@ -82,7 +86,7 @@ function implausible(core: string, digits: string): boolean {
   let singles = 0;
   for (const g of groups) if (g === 1) singles++;
   if (groups.length > 8 || singles > 1 || (singles === 1 && groups[0] !== 1)) return true;
-  if (SSN_SHAPE.test(core) || DATE_SHAPE.test(core) || DATE_PREFIX.test(core) || YEAR_RANGE.test(core) || DECIMAL.test(core)) {
+  if (SSN_SHAPE.test(core) || DATE_SHAPE.test(core) || SPACED_DATE_SHAPE.test(core) || DATE_PREFIX.test(core) || YEAR_RANGE.test(core) || DECIMAL.test(core)) {
     return true;
   }
   if (CARD_GROUPS.test(core)) return true;
@@ -94,11 +98,17 @@ function analyze(text: string, start: number, end: number, out: PiiFinding[]): v
   const candidate = text.slice(start, end);
   const core = candidate.replace(EXTENSION_RE, '');
   const digits = digitsOnly(core);
-  if (implausible(core, digits)) return;
+  // Six digits in groups ("61 51 81") are a local number only next to phone context.
+  const shortLocal = digits.length === 6 && SHORT_LOCAL.test(core) && !SPACED_DATE_SHAPE.test(core);
+  if (!shortLocal && implausible(core, digits)) return;
   // Followed by ":dd" — a clock time ("… 09:33").
   if (text[end] === ':' && /\d/.test(text[end + 1] ?? '')) return;
   const signal = PHONE_CONTEXT.signal(text, start, end);
   if (signal < 0) return;
+  if (shortLocal) {
+    if (signal > 0) out.push({ type: 'PHONE', start, end, score: 0.65 });
+    return;
+  }
   const formatted = /[^\d]/.test(core) || candidate.startsWith('+');
   const base = formatted ? 0.75 : 0.65;
   // Fast path: the whole candidate is one valid number.

@@ -69,10 +69,16 @@ export const driverId: Detector = keyedDetector(
     ],
     value: '[A-Z0-9*](?:[A-Z0-9*]|[- ](?=\\d)){4,24}(?![A-Za-z0-9])',
   },
-  (m) => {
+  (m, text) => {
     const raw = m.value;
-    // The value pattern is case-insensitive; licence numbers are written in upper case.
-    if (raw !== raw.toUpperCase()) return null;
+    // The value pattern is case-insensitive; licence numbers are written in upper case, except by people
+    // typing everything in lower case ("my driver's license number is a56319335"): a lower-case value is
+    // taken after a lower-case keyword when it is mostly digits.
+    if (raw !== raw.toUpperCase()) {
+      const keyword = text.slice(m.hit.start, m.hit.end);
+      const digitShare = raw.replace(/\D/g, '').length / raw.replace(/[- ]/g, '').length;
+      if (keyword !== keyword.toLowerCase() || raw !== raw.toLowerCase() || digitShare < 0.6) return null;
+    }
     const c = compact(raw);
     if (c.length < 5 || c.length > 20) return null;
     if (UK_DRIVING_LICENCE.test(c)) return { start: m.start, end: m.end, score: 0.9 };

@@ -89,4 +89,11 @@ describe('ADDRESS context lowers confidence', () => {
   it('a brand before an everyday street type is not a street', () => {
     assert.deepEqual(addresses.scan('I have 2 Google Drive accounts.'), []);
   });
+  it('a run of numbers after address context is a card number, not a street and its postcodes', () => {
+    // Found by the card-insertion property: "hq" (headquarters) made "vbv 4000 0000 0000" an ADDRESS.
+    assert.deepEqual(addresses.scan('hq vbv 4000 0000 0000 0002'), []);
+    const all = createPiiScanner(['ADDRESS', 'CREDIT_DEBIT_CARD_NUMBER']).scan('hq vbv 4000 0000 0000 0002');
+    assert.deepEqual(all.map((f) => [f.type, f.start, f.end]), [['CREDIT_DEBIT_CARD_NUMBER', 7, 26]]);
+    assert.ok(scoreOf(addresses, 'address: Hauptstraße 5, 10115 Berlin', 'Hauptstraße 5, 10115 Berlin') > 0);
+  });
 });

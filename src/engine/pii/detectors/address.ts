@@ -98,6 +98,9 @@ const SUFFIX_STREET_RE = new RegExp(
 const TRAILING_NUMBER_RE = /\d(?<=[\p{L}.][ \t]{1,2}\d)\d{0,4}(?:[a-zA-Z](?![\p{L}]))?(?:-\d{1,4})?(?![\p{L}\p{N}]|[-/.:]\d)/gu;
 const HOUSE_BEFORE_RE = /(?:^|[^\p{L}\p{N}:./,#-])((?:\d{1,4}[ \t]{1,2})?\d{1,6}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?),?[ \t]{1,2}$/u;
 
+/** Three or more numbers separated only by blanks or dashes. */
+const NUMBER_RUN_RE = /(?<![\p{L}\p{N}])\d+(?:[ \t-]{1,2}\d+){2}(?![\p{L}\p{N}])/u;
+
 /** P.O. Box: anchored on the digits, the "PO Box" words are checked behind them. */
 const PO_BOX_RE =
   /\d(?<=(?<![\p{L}])(?:[Pp]\.?\s?[Oo]\.?\s?(?:[Bb]ox|BOX)|[Pp]ost [Oo]ffice [Bb]ox|POB)\s{0,2}#?\s{0,2}\d)\d{0,7}(?![\p{L}\p{N}])/gu;
@@ -557,6 +560,8 @@ export const address: Detector = {
     const text = input.text;
     const hits = input.hits(address);
     const push = (start: number, end: number, score: number): void => {
+      // Three numbers in a row ("vbv 4000 0000 0000 0002") are a card, account or phone number, not an address.
+      if (NUMBER_RUN_RE.test(text.slice(start, end))) return;
       out.push({ type: 'ADDRESS', start, end, score: clampScore(ADDRESS_CONTEXT.score(score, text, start, end)) });
     };
     /** A leading second number ("21 3314 Harley Lane": flat 21) belongs to the address. */

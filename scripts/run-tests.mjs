@@ -22,5 +22,5 @@ const targets = files.length ? files : [...find('src'), ...find('test')].sort();
 const env = { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 // TAP as before, plus a summary of the failures at the very end (the tail of a CI log names them).
 const reporters = ['--test-reporter=tap', '--test-reporter-destination=stdout', '--test-reporter=./scripts/failures-reporter.mjs', '--test-reporter-destination=stdout'];
-const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', ...reporters, ...flags, ...targets], { stdio: 'inherit', env });
+const r = spawnSync(process.execPath, ['--import', 'tsx', '--import', './test/helpers/fast-check-seed.mjs', '--test', ...reporters, ...flags, ...targets], { stdio: 'inherit', env });
 process.exit(r.status ?? 1);

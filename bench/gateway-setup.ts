@@ -22,7 +22,6 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import type { RunningServer } from '../src/server/serve.ts';
 
 export const MODEL = 'anthropic.claude-3-haiku-20240307-v1:0';
 export const REGION = 'us-east-1';
@@ -61,8 +60,14 @@ export interface Setup {
   accountGuardrailArn: string;
 }
 
+/** A running server: in this process (RunningServer) or another (bench/parapet-process.ts), started without the demo. */
+export interface ServerHandle {
+  url: string;
+  credentials: { accounts: ReadonlyArray<{ role: string; accessKeyId: string; secretAccessKey: string }> };
+}
+
 /** Creates the organization, the member account, both guardrails (published as version 1) and both enforcements. */
-export async function setUpOrganization(server: RunningServer, guardrail: CreateGuardrailCommandInput): Promise<Setup> {
+export async function setUpOrganization(server: ServerHandle, guardrail: CreateGuardrailCommandInput): Promise<Setup> {
   const mgmt = server.credentials.accounts.find((a) => a.role === 'management');
   if (!mgmt) throw new Error('no management account was bootstrapped');
   const mgmtCreds: Creds = { accessKeyId: mgmt.accessKeyId, secretAccessKey: mgmt.secretAccessKey };

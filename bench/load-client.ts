@@ -4,7 +4,8 @@
  * LoadCommand, answered by one LoadResult line on stdout. Every answer is checked (status 200, the expected echo,
  * no guardrail intervention): a blocked input would skip the upstream and fake a low latency.
  *
- * HTTP targets share one code path (node:http, a keep-alive Agent per target, raw OpenAI chat-completions JSON);
+ * HTTP targets share one code path (node:http, a keep-alive Agent per target, raw OpenAI chat-completions JSON,
+ * several URLs taken in turn);
  * the `sdk` target calls Converse through @aws-sdk/client-bedrock-runtime (its default transport).
  */
 import { Agent, request } from 'node:http';
@@ -15,11 +16,14 @@ import { BedrockRuntimeClient, ConverseCommand } from '@aws-sdk/client-bedrock-r
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 export interface HttpTarget {
-  /** Full URL of the chat-completions endpoint. */
-  url: string;
+  /** Full URLs of the chat-completions endpoint: one per replica, taken in turn (a round-robin load balancer). */
+  urls: string[];
   headers: Record<string, string>;
-  /** The answer must carry `amazon-bedrock-guardrailAction: NONE` (the gateway). */
-  guarded: boolean;
+  /**
+   * What proves the answer went through the guardrails: `parapet` — `amazon-bedrock-guardrailAction: NONE`;
+   * `portkey` — every before- and after-request hook ran and passed (`hook_results`); `plain` — nothing (direct).
+   */
+  check: 'plain' | 'parapet' | 'portkey';
 }
 
 export interface SdkTarget {
@@ -86,17 +90,36 @@ function post(agent: Agent, url: URL, headers: Record<string, string>, body: Buf
   });
 }
 
+type ChatBody = {
+  choices?: Array<{ message?: { content?: unknown } }>;
+  'amazon-bedrock-guardrailAction'?: unknown;
+  hook_results?: { before_request_hooks?: Array<{ verdict?: unknown }>; after_request_hooks?: Array<{ verdict?: unknown }> };
+};
+
+/** Why the guardrails of `check` did not visibly run and pass on this answer, or undefined when they did. */
+function checkGuarded(body: ChatBody, check: HttpTarget['check']): string | undefined {
+  if (check === 'parapet' && body['amazon-bedrock-guardrailAction'] !== 'NONE')
+    return `guardrail action ${String(body['amazon-bedrock-guardrailAction'])} (expected NONE)`;
+  if (check === 'portkey') {
+    const before = body.hook_results?.before_request_hooks ?? [];
+    const after = body.hook_results?.after_request_hooks ?? [];
+    if (before.length === 0 || after.length === 0) return 'Portkey ran no input or no output guardrail (hook_results)';
+    if (![...before, ...after].every((h) => h.verdict === true)) return 'a Portkey guardrail check failed (hook_results)';
+  }
+  return undefined;
+}
+
 /** Why an HTTP answer is not the expected un-intervened echo, or undefined when it is. */
-function checkChat(r: Reply, expected: string, guarded: boolean): string | undefined {
+function checkChat(r: Reply, expected: string, check: HttpTarget['check']): string | undefined {
   if (r.status !== 200) return `HTTP ${r.status}: ${r.text.slice(0, 300)}`;
-  let body: { choices?: Array<{ message?: { content?: unknown } }>; 'amazon-bedrock-guardrailAction'?: unknown };
+  let body: ChatBody;
   try {
-    body = JSON.parse(r.text) as typeof body;
+    body = JSON.parse(r.text) as ChatBody;
   } catch {
     return `not JSON: ${r.text.slice(0, 300)}`;
   }
-  if (guarded && body['amazon-bedrock-guardrailAction'] !== 'NONE')
-    return `guardrail action ${String(body['amazon-bedrock-guardrailAction'])} (expected NONE): ${r.text.slice(0, 300)}`;
+  const unguarded = checkGuarded(body, check);
+  if (unguarded !== undefined) return `${unguarded}: ${r.text.slice(0, 300)}`;
   const content = body.choices?.[0]?.message?.content;
   if (content !== expected) return `unexpected answer: ${String(content).slice(0, 300)}`;
   return undefined;
@@ -106,10 +129,12 @@ function main(): void {
   const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
   let init: LoadClientInit | undefined;
   const agents = new Map<string, Agent>();
+  const urls = new Map<string, URL[]>();
   let sdk: BedrockRuntimeClient | undefined;
   let bodyBuf = Buffer.alloc(0);
   let expected = '';
   let queue = Promise.resolve();
+  const turns = new Map<string, number>();
 
   async function runOne(target: string): Promise<string | undefined> {
     if (!init) throw new Error('load-client: no init line');
@@ -125,8 +150,12 @@ function main(): void {
     const t = init.http[target];
     const agent = agents.get(target);
     if (!t || !agent) throw new Error(`load-client: unknown target ${target}`);
-    const r = await post(agent, new URL(t.url), t.headers, bodyBuf);
-    return checkChat(r, expected, t.guarded);
+    const turn = turns.get(target) ?? 0;
+    turns.set(target, turn + 1);
+    const url = urls.get(target)?.[turn % t.urls.length];
+    if (!url) throw new Error(`load-client: target ${target} has no URL`);
+    const r = await post(agent, url, t.headers, bodyBuf);
+    return checkChat(r, expected, t.check);
   }
 
   async function run(cmd: LoadCommand): Promise<LoadResult> {
@@ -161,8 +190,11 @@ function main(): void {
     if (!line.trim()) return;
     if (!init) {
       init = JSON.parse(line) as LoadClientInit;
-      for (const name of Object.keys(init.http))
+      for (const [name, t] of Object.entries(init.http)) {
+        // maxSockets is per host: each replica gets up to the concurrency, as behind a load balancer.
         agents.set(name, new Agent({ keepAlive: true, maxSockets: init.maxSockets, keepAliveMsecs: 30_000 }));
+        urls.set(name, t.urls.map((u) => new URL(u)));
+      }
       if (init.sdk)
         sdk = new BedrockRuntimeClient({
           region: init.sdk.region,

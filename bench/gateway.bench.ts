@@ -15,6 +15,7 @@
  *     PostgreSQL store, in a fresh schema dropped afterwards)
  *   BENCH_GATEWAY_DATABASE=… BENCH_GATEWAY_REPLICAS=2 …   (several replicas on that database, requests in turn)
  *   BENCH_GATEWAY_PORTKEY=0 …   (without the Portkey side)
+ *   BENCH_GATEWAY_PROFILE=/tmp/prof …   (CPU profiles of the Parapet replicas, --cpu-prof, written when they exit)
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,6 +55,8 @@ const CONCURRENCIES = [1, 32] as const;
 const DATABASE = process.env.BENCH_GATEWAY_DATABASE || undefined;
 /** Replicas of Parapet behind a round-robin balancer (the load client's); more than one needs DATABASE. */
 const REPLICAS = envInt('BENCH_GATEWAY_REPLICAS', 1);
+/** A directory: the Parapet replicas run with --cpu-prof and write their profiles there (on exit). */
+const PROFILE_DIR = process.env.BENCH_GATEWAY_PROFILE || undefined;
 /** BENCH_GATEWAY_PORTKEY=0 leaves the Portkey side out. */
 const PORTKEY = process.env.BENCH_GATEWAY_PORTKEY !== '0';
 const TARGET_P50_MS = 1;
@@ -294,9 +297,10 @@ function printTable(header: string[], rows: string[][]): void {
 /** Starts the replicas: the first alone (it bootstraps the store), then the others side by side. */
 async function startReplicas(dataDir: string, args: string[]): Promise<ParapetProcess[]> {
   const env = { PARAPET_DEMO: '0' };
-  const first = await startParapetProcess({ dataDir, args, env });
+  const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const first = await startParapetProcess({ dataDir, args, env, nodeArgs });
   try {
-    const rest = await Promise.all(Array.from({ length: REPLICAS - 1 }, () => startParapetProcess({ dataDir, args, env })));
+    const rest = await Promise.all(Array.from({ length: REPLICAS - 1 }, () => startParapetProcess({ dataDir, args, env, nodeArgs })));
     return [first, ...rest];
   } catch (err) {
     await first.close();

@@ -113,8 +113,16 @@ export class AdminService {
     return { records, ...(records.length === limit && last ? { nextBeforeSeq: last.seq } : {}) };
   }
 
-  /** Recomputes the hash chain (management account or a standalone account). */
+  /**
+   * Recomputes the hash chain. The chain holds every tenant's records, so only the installation's management
+   * account (the operator's, bootstrapped first) may verify it: another organization's management account, or a
+   * standalone account, would learn how many records the other tenants have and where the chain breaks
+   * (authorization matrix, issue 9). Without a bootstrapped account: any management or standalone account.
+   */
   async verifyAudit(caller: Caller) {
+    const operator = await this.#s.store.meta.get('managementAccountId');
+    if (operator !== undefined && caller.accountId !== operator)
+      throw accessDenied("Only the installation's management account may verify the whole audit chain: it holds every tenant's records.");
     const pos = await this.#s.authz.orgPosition(caller.accountId);
     if (pos && pos.org.managementAccountId !== caller.accountId)
       throw accessDenied('Only the management account may verify the whole audit chain.');

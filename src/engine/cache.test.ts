@@ -66,3 +66,27 @@ describe('cachedVersion and forget', () => {
     assert.equal(c.cachedVersion('arn:g', 3), v3, 'nothing forgotten meanwhile: cached');
   });
 });
+
+describe('compiled parts shared by content', () => {
+  it('two versions with the same topics, words and PII types share those matchers; a changed word list gets its own', async () => {
+    const { compile } = await import('./compile.ts');
+    const base = {
+      name: 'g',
+      blockedInputMessaging: 'in',
+      blockedOutputsMessaging: 'out',
+      topicPolicyConfig: { topicsConfig: [{ name: 'Investments', definition: 'Advice on what to invest in.', type: 'DENY' as const }] },
+      wordPolicyConfig: { wordsConfig: [{ text: 'falcon' }] },
+      sensitiveInformationPolicyConfig: { piiEntitiesConfig: [{ type: 'EMAIL' as const, action: 'BLOCK' as const }] },
+    };
+    const v1 = compile(base);
+    const v2 = compile({ ...base, blockedInputMessaging: 'changed' });
+    const v3 = compile({ ...base, wordPolicyConfig: { wordsConfig: [{ text: 'eagle' }] } });
+    assert.equal(v1.input.topics?.matcher, v2.input.topics?.matcher);
+    assert.equal(v1.input.topics?.matcher, v1.output.topics?.matcher, 'both sides too');
+    assert.equal(v1.input.words?.matcher, v2.input.words?.matcher);
+    assert.equal(v1.input.pii?.scanner, v3.input.pii?.scanner);
+    assert.notEqual(v1.input.words?.matcher, v3.input.words?.matcher);
+    assert.equal(v3.input.words?.matcher.scan('an eagle flew').length, 1);
+    assert.equal(v1.input.words?.matcher.scan('an eagle flew').length, 0);
+  });
+});

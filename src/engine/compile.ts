@@ -16,7 +16,8 @@ import type {
   Source,
 } from './config/types.ts';
 import { type ModelClassifier, shippedClassifier } from './classifier/index.ts';
-import { createPiiScanner, type PiiScanner } from './pii/index.ts';
+import { type PiiScanner, sharedPiiScanner } from './pii/index.ts';
+import { sharedPart } from './shared.ts';
 import { regexCostProblem } from './regex/cost.ts';
 import { compileSafeRegex, RegexSyntaxError, type SafeRegex } from './regex/safe-regex.ts';
 import { compileTopics, type TopicMatcher } from './topics/index.ts';
@@ -168,9 +169,7 @@ function compileSide(
   const topicConfigs = (config.topicPolicyConfig?.topicsConfig ?? []).filter((t) => enabledOn(t, source));
   const topics: CompiledTopics | undefined = topicConfigs.length
     ? {
-        matcher: compileTopics(
-          topicConfigs.map((t) => ({ name: t.name, definition: t.definition, examples: t.examples ?? [] })),
-        ),
+        matcher: sharedTopics(topicConfigs.map((t) => ({ name: t.name, definition: t.definition, examples: t.examples ?? [] }))),
         names: topicConfigs.map((t) => t.name),
         actions: topicConfigs.map((t) => actionOn(t, source, 'BLOCK')),
       }
@@ -183,7 +182,7 @@ function compileSide(
   const words: CompiledWords | undefined =
     wordConfigs.length || profanity
       ? {
-          matcher: compileWords({ custom: wordConfigs.map((w) => w.text), profanity: profanity !== undefined }),
+          matcher: sharedWords({ custom: wordConfigs.map((w) => w.text), profanity: profanity !== undefined }),
           customActions: wordConfigs.map((w) => actionOn(w, source, 'BLOCK')),
           profanityAction: profanity ? actionOn(profanity, source, 'BLOCK') : 'NONE',
         }
@@ -194,7 +193,7 @@ function compileSide(
   );
   const pii: CompiledPii | undefined = piiConfigs.length
     ? {
-        scanner: createPiiScanner(piiConfigs.map((p) => p.type)),
+        scanner: sharedPiiScanner(piiConfigs.map((p) => p.type)),
         actions: new Map(piiConfigs.map((p) => [p.type, actionOn(p, source, p.action)])),
       }
     : undefined;
@@ -223,6 +222,15 @@ function compileSide(
     grounding: Object.freeze(grounding),
     classifier,
   });
+}
+
+/** Topics and words matchers are pure: equal configurations share one (both sides, every version; shared.ts). */
+function sharedTopics(topics: Parameters<typeof compileTopics>[0]): ReturnType<typeof compileTopics> {
+  return sharedPart('topics', JSON.stringify(topics), () => compileTopics(topics));
+}
+
+function sharedWords(words: Parameters<typeof compileWords>[0]): ReturnType<typeof compileWords> {
+  return sharedPart('words', JSON.stringify(words), () => compileWords(words));
 }
 
 function deepFreeze<T>(value: T): T {

@@ -12,6 +12,7 @@ import type { Detector, KeywordHit, PiiFinding, ScanInput } from './detector.ts'
 import { KeywordMatcher } from './keywords.ts';
 import { DETECTORS, typeRank } from './registry.ts';
 import { resolveOverlaps } from './resolve.ts';
+import { sharedPart } from '../shared.ts';
 
 export type { PiiFinding } from './detector.ts';
 
@@ -81,6 +82,12 @@ export function createPiiScanner(types: Iterable<PiiEntityType>): PiiScanner {
       return resolveOverlaps(accepted, rankOf);
     },
   });
+}
+
+/** The scanner for `types` (order and repeats do not matter), shared with every other user of the same set. */
+export function sharedPiiScanner(types: Iterable<PiiEntityType>): PiiScanner {
+  const set = [...new Set(types)].sort();
+  return sharedPart('pii-scanner', set.join(','), () => createPiiScanner(set));
 }
 
 /** All entity types, for callers that want everything. */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PII_ENTITY_TYPES } from '../config/types.ts';
-import { createPiiScanner, type PiiFinding } from './index.ts';
+import { createPiiScanner, type PiiFinding, sharedPiiScanner } from './index.ts';
 import { PII_CASES } from './pii.cases.ts';
 
 const all = createPiiScanner(PII_ENTITY_TYPES);
@@ -39,3 +39,10 @@ for (const type of PII_ENTITY_TYPES) {
     });
   }
 }
+
+test('shared scanners: one per set of types, whatever the order or repeats; another set gets its own', () => {
+  const a = sharedPiiScanner(['EMAIL', 'PHONE']);
+  assert.equal(sharedPiiScanner(['PHONE', 'EMAIL', 'PHONE']), a);
+  assert.notEqual(sharedPiiScanner(['EMAIL']), a);
+  assert.deepEqual(a.scan('mail jane@example.com').map((f) => f.type), ['EMAIL']);
+});

@@ -51,7 +51,9 @@ describe('AuditBatchWriter', () => {
     };
     const w = new AuditBatchWriter(slow, { delayMs: 0 });
     const first = w.append([entry('x')]);
-    await new Promise((r) => setTimeout(r, 5));
+    // Wait for the write to start by turns of the event loop, not wall time (a descheduled process on a busy
+    // machine would let a 5 ms timer fire first).
+    for (let turn = 0; turn < 10_000 && repo.calls.length === 0; turn++) await new Promise((r) => setImmediate(r));
     assert.deepEqual(repo.calls, [['x']], 'the first batch is being written');
     const second = w.append([entry('y')]);
     release();

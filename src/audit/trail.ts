@@ -4,6 +4,7 @@
  */
 import { isoTimestamp, type Clock } from '../core/ports.ts';
 import type { AuditEntry, AuditQuery, AuditRecord, Store } from '../store/types.ts';
+import { currentChangeSource, withSourceDetail } from './change-source.ts';
 
 export type AuditEvent = Omit<AuditEntry, 'at' | 'outcome'> & { outcome?: string };
 
@@ -18,7 +19,9 @@ export class AuditTrail {
 
   /** Appends one record; `outcome` defaults to `Success`. */
   async record(e: AuditEvent): Promise<AuditRecord> {
-    return this.#store.audit.append({ ...e, outcome: e.outcome ?? 'Success', at: isoTimestamp(this.#clock.now()) });
+    const source = currentChangeSource();
+    const entry = source === undefined ? e : { ...e, detail: withSourceDetail(e.detail, source) };
+    return this.#store.audit.append({ ...entry, outcome: entry.outcome ?? 'Success', at: isoTimestamp(this.#clock.now()) });
   }
 
   list(q: AuditQuery): Promise<AuditRecord[]> {

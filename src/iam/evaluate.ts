@@ -13,7 +13,7 @@
  */
 import { aliasesOf } from './actions.ts';
 import { globMatch } from './glob.ts';
-import { parseOperator } from './operators.ts';
+import { type ParsedOperator, parseOperator } from './operators.ts';
 import type { Effect, Evaluation, LabelledPolicy, PolicyDocument, PrincipalSpec, RequestContext, Statement } from './types.ts';
 
 type Keys = ReadonlyMap<string, readonly string[]>;
@@ -94,6 +94,19 @@ function principalMatch(spec: PrincipalSpec, ctx: RequestContext): PrincipalMatc
   return best;
 }
 
+type ConditionOperator = ParsedOperator['op'];
+
+/** Does the context value match any of the policy values (the operator's positive form)? */
+function matchesAny(op: ConditionOperator, ctxValue: string, values: readonly string[]): boolean {
+  for (const p of values) if (op.match(ctxValue, p)) return true;
+  return false;
+}
+
+/** Per context value: does it satisfy the operator (negated operators: it matches none of the values)? */
+function satisfies(op: ConditionOperator, ctxValue: string, values: readonly string[]): boolean {
+  return op.negated ? !matchesAny(op, ctxValue, values) : matchesAny(op, ctxValue, values);
+}
+
 function conditionMatches(stmt: Statement, keys: Keys, vars: boolean): boolean {
   const cond = stmt.Condition;
   if (!cond) return true;
@@ -114,9 +127,6 @@ function conditionMatches(stmt: Statement, keys: Keys, vars: boolean): boolean {
         const s = substitute(v, keys, vars);
         if (s !== undefined) values.push(s);
       }
-      const anyMatch = (c: string): boolean => values.some((p) => op.op.match(c, p));
-      // per context value: does it satisfy the operator (negated operators: matches none of the values)
-      const sat = (c: string): boolean => (op.op.negated ? !anyMatch(c) : anyMatch(c));
       let ok: boolean;
       if (!present) {
         if (op.ifExists) ok = true;
@@ -124,11 +134,11 @@ function conditionMatches(stmt: Statement, keys: Keys, vars: boolean): boolean {
         else if (op.set === 'ForAnyValue') ok = false;
         else ok = op.op.negated; // a missing key never equals anything
       } else if (op.set === 'ForAllValues') {
-        ok = ctxVals.every(sat);
+        ok = ctxVals.every((c) => satisfies(op.op, c, values));
       } else if (op.set === 'ForAnyValue') {
-        ok = ctxVals.some(sat);
+        ok = ctxVals.some((c) => satisfies(op.op, c, values));
       } else {
-        const hit = ctxVals.some(anyMatch);
+        const hit = ctxVals.some((c) => matchesAny(op.op, c, values));
         ok = op.op.negated ? !hit : hit;
       }
       if (!ok) return false;
@@ -142,9 +152,25 @@ function actionNames(ctx: RequestContext): string[] {
   return [...new Set([ctx.action, ...aliasesOf(ctx.action), ...(ctx.actionAliases ?? [])])];
 }
 
+/** Does any of the action patterns match any name of the requested action (case-insensitively)? */
+function anyActionMatches(patterns: readonly string[], names: readonly string[]): boolean {
+  for (const p of patterns) for (const n of names) if (globMatch(p, n, true)) return true;
+  return false;
+}
+
+/** Does any of the resource patterns (policy variables substituted) match the requested resource? */
+function anyResourceMatches(patterns: readonly string[], resource: string, keys: Keys, vars: boolean): boolean {
+  for (const p of patterns) {
+    const s = substitute(p, keys, vars);
+    if (s !== undefined && globMatch(s, resource)) return true;
+  }
+  return false;
+}
+
 /**
  * Does the statement apply? `'none'` if not; otherwise how its principal named the caller (statements
  * without Principal count as `account`, so an authorization never rests on them alone — fail closed).
+ * (Plain loops rather than closures: this runs for every statement of every authorization.)
  */
 function statementApplies(stmt: Statement, ctx: RequestContext, names: readonly string[], keys: Keys, vars: boolean): PrincipalMatch {
   let who: PrincipalMatch = 'account';
@@ -156,15 +182,10 @@ function statementApplies(stmt: Statement, ctx: RequestContext, names: readonly 
     if (principalMatch(stmt.NotPrincipal, ctx) !== 'none') return 'none';
     who = 'direct';
   }
-  const action = (p: string): boolean => names.some((n) => globMatch(p, n, true));
-  if (stmt.Action !== undefined && !stmt.Action.some(action)) return 'none';
-  if (stmt.NotAction !== undefined && stmt.NotAction.some(action)) return 'none';
-  const resource = (p: string): boolean => {
-    const s = substitute(p, keys, vars);
-    return s !== undefined && globMatch(s, ctx.resource);
-  };
-  if (stmt.Resource !== undefined && !stmt.Resource.some(resource)) return 'none';
-  if (stmt.NotResource !== undefined && stmt.NotResource.some(resource)) return 'none';
+  if (stmt.Action !== undefined && !anyActionMatches(stmt.Action, names)) return 'none';
+  if (stmt.NotAction !== undefined && anyActionMatches(stmt.NotAction, names)) return 'none';
+  if (stmt.Resource !== undefined && !anyResourceMatches(stmt.Resource, ctx.resource, keys, vars)) return 'none';
+  if (stmt.NotResource !== undefined && anyResourceMatches(stmt.NotResource, ctx.resource, keys, vars)) return 'none';
   return conditionMatches(stmt, keys, vars) ? who : 'none';
 }
 
@@ -177,16 +198,27 @@ interface Match {
   principal: Exclude<PrincipalMatch, 'none'>;
 }
 
-function matchingStatements(policies: ReadonlyArray<LabelledPolicy>, ctx: RequestContext): Match[] {
-  const keys = contextKeys(ctx);
-  const names = actionNames(ctx);
+/** What every statement of one request is matched against, derived from the context once per request. */
+interface Prepared {
+  keys: Keys;
+  names: readonly string[];
+}
+
+function prepare(ctx: RequestContext): Prepared {
+  return { keys: contextKeys(ctx), names: actionNames(ctx) };
+}
+
+function matchingStatements(policies: ReadonlyArray<LabelledPolicy>, ctx: RequestContext, prepared: Prepared = prepare(ctx)): Match[] {
+  const { keys, names } = prepared;
   const out: Match[] = [];
   for (const { label, policy } of policies) {
     const vars = usesVariables(policy);
-    policy.Statement.forEach((stmt, idx) => {
+    const statements = policy.Statement;
+    for (let idx = 0; idx < statements.length; idx++) {
+      const stmt = statements[idx] as Statement;
       const principal = statementApplies(stmt, ctx, names, keys, vars);
       if (principal !== 'none') out.push({ reason: statementLabel(label, stmt, idx), effect: stmt.Effect, principal });
-    });
+    }
   }
   return out;
 }
@@ -212,6 +244,14 @@ export function isAccountRoot(principal: RequestContext['principal']): boolean {
   return m !== null && m[1] === principal.accountId;
 }
 
+function allow(reasons: string[]): Evaluation {
+  return { decision: 'Allow', reasons };
+}
+
+function deny(reason: string): Evaluation {
+  return { decision: 'ImplicitDeny', reasons: [reason] };
+}
+
 /**
  * Combines identity-based policies and an optional resource-based policy. Any explicit Deny wins; then:
  * - the account root user needs no identity policy (IAM cannot restrict it): in its own account it is
@@ -228,16 +268,16 @@ export function authorize(input: {
   ctx: RequestContext;
 }): Evaluation {
   const { ctx } = input;
-  const id = matchingStatements(input.identity, ctx);
-  const res = input.resource ? matchingStatements([input.resource], ctx) : [];
+  // The identity and the resource side see the same context: its keys and action names are derived once.
+  const prepared = prepare(ctx);
+  const id = matchingStatements(input.identity, ctx, prepared);
+  const res = input.resource ? matchingStatements([input.resource], ctx, prepared) : [];
   const denies = [...reasonsOf(id, 'Deny'), ...reasonsOf(res, 'Deny')];
   if (denies.length > 0) return { decision: 'ExplicitDeny', reasons: denies };
 
   const sameAccount = ctx.principal.accountId === input.resourceAccountId;
   const idAllows = reasonsOf(id, 'Allow');
   const resAllows = reasonsOf(res, 'Allow');
-  const allow = (reasons: string[]): Evaluation => ({ decision: 'Allow', reasons });
-  const deny = (reason: string): Evaluation => ({ decision: 'ImplicitDeny', reasons: [reason] });
 
   if (isAccountRoot(ctx.principal)) {
     if (sameAccount) return allow([`account-root: ${ctx.principal.arn} may act on its own account's resources`, ...idAllows, ...resAllows]);

@@ -167,8 +167,52 @@ function parseStatement(s: JsonValue | undefined, idx: number, kind: PolicyKind,
   return errors.length === before ? st : undefined;
 }
 
-/** Parses and validates a policy document. Errors are AWS-like, one per problem, all reported at once. */
-export function parsePolicy(json: string, kind: PolicyKind): { policy: PolicyDocument } | { errors: string[] } {
+export type ParsedPolicy = { policy: PolicyDocument } | { errors: string[] };
+
+/** Documents remembered by `parsePolicy`, weighed by their length (characters), oldest use dropped first. */
+const MEMO_MAX_CHARS = 4 * 1024 * 1024;
+const memo = new Map<string, ParsedPolicy>();
+let memoChars = 0;
+
+/**
+ * Parses and validates a policy document. Errors are AWS-like, one per problem, all reported at once.
+ *
+ * Every authorization parses the policies it applies (a guardrail's resource policy on every ApplyGuardrail
+ * call), and the same few documents come back again and again: results are remembered by the document's text
+ * (so an edited policy is simply another key; nothing to invalidate). They are shared, hence deep-frozen.
+ */
+export function parsePolicy(json: string, kind: PolicyKind): ParsedPolicy {
+  const key = `${kind}\u0000${json}`;
+  const hit = memo.get(key);
+  if (hit) {
+    // Most recently used last, so the oldest use is dropped first.
+    memo.delete(key);
+    memo.set(key, hit);
+    return hit;
+  }
+  const parsed = deepFreeze(parseUncached(json, kind));
+  if (key.length <= MEMO_MAX_CHARS / 16) {
+    memo.set(key, parsed);
+    memoChars += key.length;
+    for (const [k] of memo) {
+      if (memoChars <= MEMO_MAX_CHARS) break;
+      memo.delete(k);
+      memoChars -= k.length;
+    }
+  }
+  return parsed;
+}
+
+/** Freezes `value` and everything it holds (a parsed policy is plain JSON-like data). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+function parseUncached(json: string, kind: PolicyKind): ParsedPolicy {
   if (json.length > MAX_POLICY_CHARS) return { errors: [`policy document is too large (${json.length} characters, max ${MAX_POLICY_CHARS})`] };
   let doc: JsonValue;
   try {

@@ -7,6 +7,7 @@ import type { Caller } from '../core/caller.ts';
 import { isServiceError, ServiceError } from '../core/errors.ts';
 import type { Clock } from '../core/ports.ts';
 import type { Store } from '../store/types.ts';
+import { CHANGE_SOURCE_HEADER, parseChangeSource, withChangeSource } from '../audit/change-source.ts';
 import { BodyBudget, parseJsonBody, readBody, sendError, sendJson, sendXml } from './http-io.ts';
 import type { AnyRequest, AnyResponse, Handler } from './listener.ts';
 import { parseForm, queryError, queryResponse } from './protocols/aws-query.ts';
@@ -247,7 +248,6 @@ export function createHandler(deps: AppDeps): AppHandler {
     const q = url.indexOf('?');
     const rawPath = q < 0 ? url : url.slice(0, q);
     const rawQuery = q < 0 ? '' : url.slice(q + 1);
-
     // Liveness: the process answers. Readiness: it can serve calls (its store answers), so a load balancer
     // sends traffic elsewhere while this replica would only refuse it. Both unauthenticated and cheap.
     if (method === 'GET' && rawPath === '/health') {
@@ -270,6 +270,7 @@ export function createHandler(deps: AppDeps): AppHandler {
 
     if (rawPath === '/console' || rawPath.startsWith('/console/')) {
       if (!consoleRoutes) throw new ServiceError('UnknownOperationException', 'The web console is not served by this gateway.');
+      if (req.httpVersion === '1.1' && req.headers.host === undefined) throw new ServiceError('ValidationException', 'An HTTP/1.1 request needs a Host header.');
       await consoleRoutes.handle(req, res, rawPath, requestId, (r) => readBody(r, 16 * 1024, { deadlineMs: BODY_DEADLINE_MS, budget }));
       return;
     }
@@ -295,6 +296,11 @@ export function createHandler(deps: AppDeps): AppHandler {
       op = match.op;
       labels = match.labels;
       signingName = op.signingName;
+    }
+
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      if (op?.auth === 'bearer') state.errorStyle = op.errorStyle ?? 'aws';
+      throw new ServiceError('ValidationException', 'An HTTP/1.1 request needs a Host header.');
     }
 
     // Who is calling: an API key (the OpenAI-compatible endpoint), a console session cookie, or a SigV4 signature
@@ -327,7 +333,7 @@ export function createHandler(deps: AppDeps): AppHandler {
     } finally {
       release();
     }
-    const result = await runOperation(op, res, {
+    const result = await withChangeSource(parseChangeSource(req.headers[CHANGE_SOURCE_HEADER]), () => runOperation(op, res, {
       requestId,
       caller,
       labels,
@@ -335,7 +341,7 @@ export function createHandler(deps: AppDeps): AppHandler {
       headers: req.headers,
       body: parsed,
       ...(op.rawBody ? { rawBody: body } : {}),
-    });
+    }));
     await writeResult(res, protocol, state, op, result, requestId);
     deps.log?.({ requestId, op: op.name, account: caller.accountId, status: result.status, ...(via ? { via } : {}) });
   }
@@ -357,17 +363,33 @@ export function createHandler(deps: AppDeps): AppHandler {
     return { op, parsed };
   }
 
-  /** Runs the operation with an abort signal that fires when the client goes away first. */
+  /**
+   * Runs the operation with an abort signal that fires when the client goes away first. The signal is made on
+   * first use (model calls pass it upstream; ApplyGuardrail and the control plane never read it, and an
+   * AbortController per request is not free); one asked for after the client left is already aborted.
+   */
   async function runOperation(
     op: Operation,
     res: AnyResponse,
     ctx: Omit<Parameters<Operation['handle']>[0], 'signal'>,
   ): Promise<OperationResult> {
-    const ac = new AbortController();
+    let ac: AbortController | undefined;
+    let gone = false;
     res.once('close', () => {
-      if (!res.writableFinished) ac.abort();
+      if (res.writableFinished) return;
+      gone = true;
+      ac?.abort();
     });
-    return op.handle({ ...ctx, signal: ac.signal });
+    return op.handle({
+      ...ctx,
+      get signal() {
+        if (!ac) {
+          ac = new AbortController();
+          if (gone) ac.abort();
+        }
+        return ac.signal;
+      },
+    });
   }
 
   async function writeResult(

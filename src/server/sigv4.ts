@@ -1,13 +1,15 @@
 /**
- * SigV4 verification by re-signing: the request is rebuilt from exactly the headers the client
- * signed, signed again with @smithy/signature-v4 and the stored secret, and the signatures are
- * compared in constant time. Works for HTTP/1.1 (`host`) and HTTP/2 (`:authority`).
+ * SigV4 verification by re-signing: the canonical request is rebuilt from exactly the headers the client
+ * signed, signed again with the stored secret, and the signatures are compared in constant time. Works for
+ * HTTP/1.1 (`host`) and HTTP/2 (`:authority`).
+ *
+ * The canonical form is the one @smithy/signature-v4 (what the AWS SDKs sign with) produces, rule for rule —
+ * `sigv4.test.ts` checks it against that library on arbitrary requests — but computed directly on node:crypto:
+ * the body is hashed once, and the signing key (four HMACs over date, Region and service) is derived once per
+ * secret and day instead of on every call.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { HttpRequest } from '@smithy/types';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { ServiceError } from '../core/errors.ts';
-import { Sha256 } from '../core/sha256.ts';
 
 export const CLOCK_SKEW_MS = 15 * 60 * 1000;
 const AUTH_RE =
@@ -192,7 +194,7 @@ export async function prepareSigV4<K extends KeyLookup>(
     service,
     key,
     async verify(body: Uint8Array): Promise<VerifiedCredential> {
-      const bodyHash = createHash('sha256').update(body).digest('hex');
+      const bodyHash = hash('sha256', body, 'hex');
       const declared = headerValue(req.headers['x-amz-content-sha256']);
       if (declared !== undefined && declared !== bodyHash)
         throw new ServiceError(
@@ -201,31 +203,17 @@ export async function prepareSigV4<K extends KeyLookup>(
             ? 'Unsigned and streaming payloads are not accepted; sign the payload hash.'
             : 'The provided x-amz-content-sha256 header does not match the SHA-256 of the request body.',
         );
-      const authority = headers[':authority'] ?? headers.host ?? '';
-      const signer = new SignatureV4({
-        credentials: { accessKeyId, secretAccessKey: key.secretAccessKey },
+      const expected = expectedSignature({
+        method: req.method,
+        rawPath: req.rawPath,
+        rawQuery: req.rawQuery,
+        headers,
+        bodyHash,
+        signingDate,
         region,
         service,
-        sha256: Sha256,
-        uriEscapePath: true,
-        applyChecksum: false,
+        secretAccessKey: key.secretAccessKey,
       });
-      const toSign: HttpRequest = {
-        method: req.method,
-        protocol: 'http:',
-        hostname: authority,
-        path: req.rawPath,
-        query: parseRawQuery(req.rawQuery),
-        headers,
-        body,
-      };
-      const signed = await signer.sign(toSign, {
-        signingDate,
-        signableHeaders: new Set(signedHeaders),
-        signingRegion: region,
-        signingService: service,
-      });
-      const expected = /Signature=([0-9a-f]{64})/.exec(signed.headers.authorization ?? '')?.[1] ?? '';
       const a = Buffer.from(expected, 'hex');
       const b = Buffer.from(signature, 'hex');
       if (a.length !== b.length || !timingSafeEqual(a, b))
@@ -233,4 +221,141 @@ export async function prepareSigV4<K extends KeyLookup>(
       return { accessKeyId, region, service, signingDate };
     },
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The signature, as @smithy/signature-v4 computes it (signRequest with the signed headers as `signableHeaders`,
+// no session token, applyChecksum off, uriEscapePath on)
+
+/** What the signature covers: the request as received, with the values of the headers the client signed. */
+export interface SignatureInput {
+  method: string;
+  rawPath: string;
+  rawQuery: string;
+  /** Signed header name → value (multiple values joined with `,`). */
+  headers: Readonly<Record<string, string>>;
+  /** Lower-case hex SHA-256 of the body. */
+  bodyHash: string;
+  signingDate: Date;
+  region: string;
+  service: string;
+  secretAccessKey: string;
+}
+
+/** Headers the signer itself sets (smithy's GENERATED_HEADERS): whatever the client sent for them is replaced. */
+const GENERATED_HEADERS: ReadonlySet<string> = new Set(['authorization', 'x-amz-date', 'date']);
+const PAYLOAD_HASH_HEADER = 'x-amz-content-sha256';
+
+/** The hex signature the client must have sent, computed with the stored secret. */
+export function expectedSignature(r: SignatureInput): string {
+  const longDate = longDateOf(r.signingDate);
+  const shortDate = longDate.slice(0, 8);
+  const scope = `${shortDate}/${r.region}/${r.service}/aws4_request`;
+  const canonical = canonicalRequest(r, longDate);
+  // One-shot hashing (no Hash object per call); a string is hashed as its UTF-8 bytes, as smithy's signer does.
+  const stringToSign = `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${hash('sha256', canonical, 'hex')}`;
+  return createHmac('sha256', signingKey(r.secretAccessKey, shortDate, r.region, r.service)).update(stringToSign).digest('hex');
+}
+
+/** The last date formatted: the calls of one second share it (formatting is two regex passes over toISOString). */
+let lastDate = { ms: Number.NaN, long: '' };
+
+/** `yyyyMMddTHHmmssZ` of the signing date (smithy formats the date it was given, so a normalized one counts). */
+function longDateOf(date: Date): string {
+  const ms = date.getTime();
+  if (ms !== lastDate.ms) lastDate = { ms, long: date.toISOString().replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '') };
+  return lastDate.long;
+}
+
+/**
+ * The canonical request: method, canonical path, canonical query, canonical headers (the signed ones, the
+ * signer's own `x-amz-date` in place of the client's, `date` dropped), the signed header list and the payload hash.
+ */
+export function canonicalRequest(r: Omit<SignatureInput, 'signingDate' | 'region' | 'service' | 'secretAccessKey'>, longDate: string): string {
+  const values = new Map<string, string>();
+  let payloadHash = r.bodyHash;
+  for (const name of Object.keys(r.headers)) {
+    const lower = name.toLowerCase();
+    if (GENERATED_HEADERS.has(lower)) continue;
+    const value = r.headers[name] ?? '';
+    // A signed payload hash is what the signature covers (the caller has checked it against the body).
+    if (lower === PAYLOAD_HASH_HEADER) payloadHash = value;
+    values.set(lower, canonicalHeaderValue(value));
+  }
+  values.set('x-amz-date', longDate);
+  const names = [...values.keys()].sort();
+  let headerLines = '';
+  for (const name of names) headerLines += `${name}:${values.get(name) ?? ''}\n`;
+  return `${r.method}\n${canonicalPath(r.rawPath)}\n${canonicalQuery(r.rawQuery)}\n${headerLines}\n${names.join(';')}\n${payloadHash}`;
+}
+
+/** Line breaks become spaces, runs of spaces and tabs one space, one leading and one trailing space go. */
+function canonicalHeaderValue(v: string): string {
+  return v.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '');
+}
+
+/** The raw path with `.`, `..` and empty segments resolved, then URI-escaped once more (`%` → `%25`), `/` kept. */
+function canonicalPath(rawPath: string): string {
+  const path = rawPath ? (rawPath.charAt(0) !== '/' ? `/${rawPath}` : rawPath) : '/';
+  const segments: string[] = [];
+  for (const segment of path.split('/')) {
+    if (segment.length === 0 || segment === '.') continue;
+    if (segment === '..') segments.pop();
+    else segments.push(segment);
+  }
+  const normalized = `${path.startsWith('/') ? '/' : ''}${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
+  return escapeUri(normalized).replace(/%2F/g, '/');
+}
+
+/** Decoded parameters re-escaped, sorted by name, repeated values sorted; `X-Amz-Signature` left out. */
+function canonicalQuery(rawQuery: string): string {
+  if (!rawQuery) return '';
+  const query = parseRawQuery(rawQuery);
+  const serialized = new Map<string, string>();
+  for (const key of Object.keys(query)) {
+    if (key.toLowerCase() === 'x-amz-signature') continue;
+    const encodedKey = escapeUri(key);
+    const value = query[key];
+    serialized.set(
+      encodedKey,
+      typeof value === 'string' ? `${encodedKey}=${escapeUri(value)}` : (value ?? []).map((v) => `${encodedKey}=${escapeUri(v)}`).sort().join('&'),
+    );
+  }
+  return [...serialized.keys()]
+    .sort()
+    .map((k) => serialized.get(k))
+    .filter((v) => v)
+    .join('&');
+}
+
+/** RFC 3986 escaping as AWS does it: encodeURIComponent, plus `!'()*`. */
+function escapeUri(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Signing keys kept (each is per secret, day, Region and service), least recently used dropped first. */
+const SIGNING_KEYS_MAX = 1024;
+const signingKeys = new Map<string, Buffer>();
+
+/**
+ * `HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request")`, remembered: it only changes
+ * with the day, so deriving it on every call would be four HMACs of waste. Keyed by the secret itself, so a
+ * rotated secret never finds the old key.
+ */
+function signingKey(secret: string, shortDate: string, region: string, service: string): Buffer {
+  const cacheKey = `${shortDate}\u0000${region}\u0000${service}\u0000${secret}`;
+  const hit = signingKeys.get(cacheKey);
+  if (hit) {
+    signingKeys.delete(cacheKey);
+    signingKeys.set(cacheKey, hit);
+    return hit;
+  }
+  let key: Buffer = createHmac('sha256', `AWS4${secret}`).update(shortDate).digest();
+  for (const part of [region, service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+  signingKeys.set(cacheKey, key);
+  if (signingKeys.size > SIGNING_KEYS_MAX) {
+    const oldest = signingKeys.keys().next().value;
+    if (oldest !== undefined) signingKeys.delete(oldest);
+  }
+  return key;
 }

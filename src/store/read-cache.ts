@@ -1,7 +1,9 @@
 /**
  * A read-through cache over the store's hot reads (organization position, identity and resource policies,
- * enforcement configurations): the invocation gateway resolves and authorizes every model call, and these rows
- * change only through administrative calls. An entry is used while no write has reached the database since it
+ * enforcement configurations, guardrail records and their published versions): the invocation gateway and
+ * ApplyGuardrail resolve and authorize every call, and these rows change only through administrative calls. (A
+ * guardrail's configuration is the costliest row to read: its JSON, with thousands of words, is parsed again on
+ * every read.) An entry is used while no write has reached the database since it
  * was read (the store's change count) and for at most `ttlMs` — the bound on staleness when another process
  * (another gateway replica) writes unseen. With a change feed (PostgreSQL) other replicas' commits bump the
  * change count too, within milliseconds; the TTL then only covers a gap in the feed. Results are shared:
@@ -13,6 +15,9 @@
  * Before that first sign, entries are at most `ttlMs` old, the same staleness replicas accept from each other
  * when the feed has a gap; a call served from them is still guarded, and is answered only once its audit record
  * is written, which an unreachable database refuses.
+ *
+ * Memory: entries past the TTL are dropped as new ones come in (oldest first), so the cache holds about what was
+ * read in the last `ttlMs`, never every large guardrail configuration ever read.
  */
 import type { Store } from './types.ts';
 
@@ -35,6 +40,7 @@ const CACHED: Partial<Record<keyof Store, readonly string[]>> = {
   accounts: ['get'],
   organizations: ['get', 'getForAccount', 'getMembership', 'getOu', 'getPolicy', 'listPolicies', 'listAttachmentsForTarget', 'listMembers'],
   principals: ['get', 'listPolicies'],
+  guardrails: ['get', 'getVersion'],
   resourcePolicies: ['get'],
   enforcement: ['get'],
 };
@@ -61,12 +67,25 @@ export function withReadCache(store: Store, opts: ReadCacheOptions = {}): Store 
       value.catch(() => {
         if (entries.get(key)?.value === value) entries.delete(key);
       });
+      evictExpired(t);
       if (entries.size > maxEntries) {
         const oldest = entries.keys().next().value;
         if (oldest !== undefined) entries.delete(oldest);
       }
       return value;
     };
+
+  /**
+   * Drops entries past the TTL from the front of the map. Every load (re)inserts its key at the end with the time
+   * it was read (hits leave it in place), so the map is ordered by that time and the expired entries are all at
+   * the front: a few steps per insert.
+   */
+  const evictExpired = (t: number) => {
+    for (const [key, e] of entries) {
+      if (t - e.at < ttlMs) return;
+      entries.delete(key);
+    }
+  };
 
   const out: Store = { ...store };
   for (const [repo, methods] of Object.entries(CACHED) as Array<[keyof Store, readonly string[]]>) {

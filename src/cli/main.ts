@@ -7,6 +7,7 @@ import { addAuditCommands } from './audit-commands.ts';
 import { addEnforcementCommands } from './enforcement-commands.ts';
 import { addEvalCommand } from './eval-command.ts';
 import { addExportCommands } from './export-commands.ts';
+import { addRotateMasterKeyCommand } from './rotate-master-key-command.ts';
 import { addIdentityCommands } from './identity-commands.ts';
 import { addModelsCommands } from './models-command.ts';
 import { addResourcePolicyCommands } from './resource-policy-commands.ts';
@@ -218,6 +219,7 @@ export function buildProgram(): Command {
   addModelsCommands(program, ctx);
   addEvalCommand(program, ctx);
   addExportCommands(program, ctx);
+  addRotateMasterKeyCommand(program, ctx);
 
   return program;
 }

@@ -544,6 +544,11 @@ export interface StateReader {
 export interface StateWriter extends StateReader {
   /** Inserts the rows as they are (sealed values stay sealed; the audit log's seq and hashes are kept). */
   insert(table: string, rows: readonly StateRow[]): Promise<void>;
+  /**
+   * Replaces one sealed column (`StateColumn.sealed`) of the row whose primary key `key` holds (master-key
+   * rotation re-seals every secret this way); throws unless exactly one row is updated.
+   */
+  replaceSealed(table: string, key: StateRow, column: string, sealed: string): Promise<void>;
 }
 
 /**

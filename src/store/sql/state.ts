@@ -301,6 +301,19 @@ function writer(db: AnyDb): StateWriter {
         await db.insertInto(t.name).values(batch).execute();
       }
     },
+    async replaceSealed(name, key, column, value) {
+      const t = tableOf(name);
+      // Only sealed columns: this is the re-sealing path, not a general way to edit the state.
+      if (!t.columns.some((c) => c.name === column && c.sealed)) throw new Error(`${t.name}.${column} is not a sealed column`);
+      let q = db.updateTable(t.name).set({ [column]: value });
+      for (const k of t.key) {
+        const v = key[k];
+        if (v === undefined || v === null) throw new Error(`the key of a ${t.name} row has no ${k}`);
+        q = q.where(k, '=', v);
+      }
+      const result = await q.executeTakeFirst();
+      if (result.numUpdatedRows !== 1n) throw new Error(`${t.name} ${t.key.map((k) => String(key[k])).join('/')}: ${result.numUpdatedRows} rows updated, expected 1`);
+    },
   };
 }
 

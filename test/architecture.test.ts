@@ -21,7 +21,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   runtime: ['core', 'engine', 'iam', 'org', 'store', 'audit', 'providers', 'control', 'runtime'],
   server: ['core', 'engine', 'iam', 'org', 'store', 'audit', 'providers', 'control', 'runtime', 'server'],
   eval: ['core', 'engine', 'eval'],
-  cli: ['core', 'cli', 'server', 'providers', 'eval'],
+  safeguards: ['core', 'safeguards'],
+  cli: ['core', 'cli', 'server', 'providers', 'eval', 'safeguards'],
 };
 
 function files(dir: string, out: string[] = []): string[] {

@@ -11,6 +11,7 @@ import { addRotateMasterKeyCommand } from './rotate-master-key-command.ts';
 import { addIdentityCommands } from './identity-commands.ts';
 import { addModelsCommands } from './models-command.ts';
 import { addResourcePolicyCommands } from './resource-policy-commands.ts';
+import { addPlanCommand, addSafeguardsApplyOptions, addSafeguardsExportOptions, runSafeguardsApply } from './safeguards-commands.ts';
 import { addVerifyCommand } from './verify-command.ts';
 import type { ServeFlags } from './serve-command.ts';
 import { applyGuardrailFlags, FlagError, type GuardrailFlags, outputToInput } from './guardrail-flags.ts';
@@ -182,10 +183,12 @@ export function buildProgram(): Command {
       print(gopts(), r, () => `published ${r.guardrailId} version ${r.version}`);
     });
 
-  program
-    .command('apply [text]')
-    .description('run ApplyGuardrail on a text (or stdin)')
-    .requiredOption('--guardrail <id|arn>', 'guardrail identifier')
+  addSafeguardsApplyOptions(
+    program
+      .command('apply [text]')
+      .description('run ApplyGuardrail on a text (or stdin) with --guardrail; or, with -f FILE, apply a safeguards file (see plan)')
+      .option('--guardrail <id|arn>', 'guardrail identifier (required without -f)'),
+  )
     .option('--version <v>', 'DRAFT or a version number', 'DRAFT')
     .addOption(new Option('--source <source>').choices(['INPUT', 'OUTPUT']).default('INPUT'))
     .option('--full', 'outputScope FULL (also list what was checked and not detected)')
@@ -194,8 +197,10 @@ export function buildProgram(): Command {
     .action(
       async (
         text: string | undefined,
-        o: { guardrail: string; version: string; source: string; full?: boolean; groundingSource?: string; query?: string },
+        o: { guardrail?: string; version: string; source: string; full?: boolean; groundingSource?: string; query?: string; file?: string; prune?: boolean },
       ) => {
+        if (o.file !== undefined) return runSafeguardsApply(ctx, { file: o.file, prune: o.prune });
+        if (o.guardrail === undefined) throw new FlagError('--guardrail <id|arn> is required (or -f FILE to apply a safeguards file)');
         const input = text ?? readFileSync(0, 'utf8');
         const content: Json[] = [{ text: { text: input } }];
         if (o.groundingSource) content.push({ text: { text: o.groundingSource, qualifiers: ['grounding_source'] } });
@@ -219,6 +224,8 @@ export function buildProgram(): Command {
   addModelsCommands(program, ctx);
   addEvalCommand(program, ctx);
   addExportCommands(program, ctx);
+  addSafeguardsExportOptions(program, ctx);
+  addPlanCommand(program, ctx);
   addRotateMasterKeyCommand(program, ctx);
 
   return program;

@@ -39,6 +39,17 @@ const SENTENCES = [
   'The server at 10.20.30.40 restarted twice during the deployment.',
 ];
 
+/**
+ * `count` request texts of exactly `bytes` characters that differ in their first bytes (`Note 0: …`, `Note 1: …`),
+ * so no "same text as last time" memo turns a measurement into a cache hit. They are flat strings, as JSON.parse
+ * hands a request body to the engine: a string built by slicing or concatenation would make every character
+ * loop of the engine pay an indirection per read that production never pays.
+ */
+export function benchRequestTexts(bytes: number, count = 8, seed = 7): string[] {
+  const base = benchText(bytes, seed);
+  return Array.from({ length: count }, (_, i) => JSON.parse(JSON.stringify(`Note ${i}: ${base}`.slice(0, bytes))) as string);
+}
+
 /** About `bytes` characters of English, deterministic for a given seed. */
 export function benchText(bytes: number, seed = 7): string {
   const rand = mulberry32(seed);

@@ -25,7 +25,7 @@ import { classifyHarm, type HarmCategory } from './content/index.ts';
 import { scoreGrounding } from './grounding/index.ts';
 import { applyMasks, type MaskSpan, resolveMaskSpans } from './mask.ts';
 import { classifyPromptAttack } from './prompt-attack/index.ts';
-import { MAX_MATCHES_PER_TEXT } from './regex/safe-regex.ts';
+import { MAX_MATCHES_PER_TEXT, RegexSubject } from './regex/safe-regex.ts';
 
 export type Qualifier = 'grounding_source' | 'query' | 'guard_content';
 
@@ -227,8 +227,9 @@ export function assessSide(side: CompiledSide, request: AssessRequest): AssessRe
             piiEntities.push({ match: text.slice(f.start, f.end), type: f.type, action, detected: true });
         }
       }
+      const subject = side.regexes.length > 1 ? new RegexSubject(text) : text;
       for (const r of side.regexes) {
-        const spans = r.regex.findAll(text);
+        const spans = r.regex.findAll(subject);
         let action = toAssessed(r.action);
         // Past the match cap not every match can be masked: fail closed rather than leak the rest.
         if (action === 'ANONYMIZED' && spans.length >= MAX_MATCHES_PER_TEXT) action = 'BLOCKED';

@@ -7,6 +7,7 @@
  * A `ModelClassifier` remembers the scores of the last text it saw, because the content filters and the
  * prompt-attack filter ask about the same block one after the other.
  */
+import { normalizeTextShared } from '../content/normalize.ts';
 import { dequantize, type StoredModel } from './codec.ts';
 import { type LinearModel, LinearScorer } from './model.ts';
 import { SHIPPED_MODEL } from './shipped-model.generated.ts';
@@ -34,7 +35,7 @@ export class ModelClassifier {
     const i = this.index.get(label);
     if (i === undefined) return 0;
     if (text !== this.lastText) {
-      this.lastScores = this.scorer.scores(text);
+      this.lastScores = this.scorer.scoresOfNormalized(normalizeTextShared(text));
       this.lastText = text;
     }
     const score = this.lastScores[i] as number;

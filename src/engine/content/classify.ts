@@ -14,7 +14,7 @@
 
 import { K } from './classes.ts';
 import { tokenizeCached, TF_CAP, TF_POSS, TF_SENT_START, type TokenList } from './normalize.ts';
-import { MF_PAST, hasClass, matchTokens, termAt, termVal, type Matches } from './vocab.ts';
+import { MatchScratch, MF_PAST, hasClass, matchTokens, termAt, termVal, type Matches } from './vocab.ts';
 import { CONSUME_VERB_SET, CRIME_OBJECT_OF, EMPLOYMENT_VERB_SET, VOCAB, isKnownWord } from './vocabulary.ts';
 import { DRUG_FILLERS, DRUG_FOLLOWERS } from './lexicon/misconduct.ts';
 
@@ -275,9 +275,12 @@ export interface HarmAnalysis {
   readonly evidence: Evidence;
 }
 
+/** Buffers of the phrase matches (`analyzeHarm` runs one text at a time and keeps no match past its return). */
+const MATCH_SCRATCH = new MatchScratch();
+
 export function analyzeHarm(text: string): HarmAnalysis {
   const tokens = tokenizeCached(text, isKnownWord);
-  const m = matchTokens(VOCAB, tokens);
+  const m = matchTokens(VOCAB, tokens, MATCH_SCRATCH);
   const ev = new Evidence();
   new Scanner(tokens, m, ev).run();
   return { logits: ev.logits(), evidence: ev };

@@ -262,6 +262,44 @@ export function tokenizeCached(text: string, isKnown: (word: string) => boolean)
 }
 
 /**
+ * `normalizeText(text)`, taken from the tokenizer memo when it holds this text: the content detector, the
+ * prompt-attack detector and the classifier read one block one after the other, so the block is folded once.
+ */
+export function normalizeTextShared(text: string): string {
+  return memoTokens !== null && memoText === text ? memoTokens.normalized : normalizeText(text);
+}
+
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+/** Distinct token texts kept by `internedSlice`. */
+const INTERNED_MAX = 50_000;
+const INTERNED = new Map<number, string>();
+/** Key + 1 of a token text seen once, per slot (direct-mapped; 0: empty). */
+const SEEN_ONCE = new Int32Array(1 << 15);
+
+/**
+ * s.slice(start, end), given the FNV-1a hash of those characters, as the same string object every time it is
+ * seen (bounded; on a hash collision the later text is simply not kept). A token is then no new string, and the
+ * maps it is looked up in next (expansions, vocabularies) read the hash the string already carries. A text is
+ * kept from its second sighting on: words met once (half of a vocabulary) never fill the table.
+ */
+function internedSlice(s: string, start: number, end: number, hash: number): string {
+  const key = hash & 0x3fffffff;
+  const known = INTERNED.get(key);
+  if (known !== undefined && known.length === end - start && s.startsWith(known, start)) return known;
+  const w = s.slice(start, end);
+  if (known === undefined) {
+    const slot = key & (SEEN_ONCE.length - 1);
+    if (SEEN_ONCE[slot] !== key + 1) SEEN_ONCE[slot] = key + 1;
+    else {
+      if (INTERNED.size >= INTERNED_MAX) INTERNED.clear();
+      INTERNED.set(key, w);
+    }
+  }
+  return w;
+}
+
+/**
  * One pass over the folded text. Single letters are kept as they are and their positions recorded;
  * when one of them may start a spaced-out word or is a chat spelling (u, r, n), a second pass
  * (`fixSingleLetters`) joins or expands them.
@@ -301,6 +339,7 @@ function scan(s: string, capSrc: string | null, isKnown: (word: string) => boole
     let run = 0;
     let prev = -1;
     let poss = false;
+    let hash = FNV_OFFSET;
     while (j < len) {
       const d = s.charCodeAt(j);
       const dc = d < 128 ? (ASCII[d] ?? 0) : isLetter(d) ? C_LETTER : 0;
@@ -328,9 +367,10 @@ function scan(s: string, capSrc: string | null, isKnown: (word: string) => boole
         run = 1;
         prev = d;
       }
+      hash = Math.imul(hash ^ d, FNV_PRIME);
       j++;
     }
-    let word = s.slice(i, j);
+    let word = internedSlice(s, i, j, hash);
     let f = sentHasToken ? 0 : TF_SENT_START;
     if (!hasSym && !hasNonAscii && !hasTriple && !hasApos && !(hasDigit && hasLetter)) f |= TF_PLAIN;
     let exp: readonly string[] | undefined;

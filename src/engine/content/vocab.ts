@@ -311,12 +311,44 @@ export interface Matches {
   readonly mflags: Uint8Array;
 }
 
-export function matchTokens(vocab: Vocabulary, tokens: TokenList): Matches {
+/**
+ * Reusable buffers for `matchTokens`: the typed arrays of a `Matches` grow to the longest text seen and are
+ * reused, instead of being allocated (off the JS heap, once past a few dozen bytes) for every text. A `Matches`
+ * built on a scratch is valid until the scratch's next use.
+ */
+export class MatchScratch {
+  lemmas: string[] = [];
+  nodes: (TrieNode | undefined)[] = [];
+  mflags = new Uint8Array(0);
+  pm1 = new Int32Array(0);
+  pm2 = new Int32Array(0);
+  first = new Int32Array(1);
+  mNode: TrieNode[] = [];
+  mEnd: number[] = [];
+
+  /** Make room for `n` tokens; zero the per-token arrays that are filled sparsely. */
+  reserve(n: number): void {
+    if (this.pm1.length < n) {
+      const cap = Math.max(n, this.pm1.length * 2, 64);
+      this.mflags = new Uint8Array(cap);
+      this.pm1 = new Int32Array(cap);
+      this.pm2 = new Int32Array(cap);
+      this.first = new Int32Array(cap + 1);
+    } else this.mflags.fill(0, 0, n);
+    this.lemmas.length = n;
+    this.nodes.length = n;
+  }
+}
+
+/**
+ * Phrase matches of `tokens` against `vocab`. With a `scratch`, the result lives in the scratch's buffers (its
+ * typed arrays may be longer than `n`; read them below `n` only).
+ */
+export function matchTokens(vocab: Vocabulary, tokens: TokenList, scratch: MatchScratch = new MatchScratch()): Matches {
   const { words, flags } = tokens;
   const n = words.length;
-  const lemmas = new Array<string>(n);
-  const nodes = new Array<TrieNode | undefined>(n);
-  const mflags = new Uint8Array(n);
+  scratch.reserve(n);
+  const { lemmas, nodes, mflags, pm1, pm2, first, mNode, mEnd } = scratch;
   const surface = vocab.surface;
   for (let i = 0; i < n; i++) {
     const w = words[i] ?? '';
@@ -330,13 +362,11 @@ export function matchTokens(vocab: Vocabulary, tokens: TokenList): Matches {
       if (info.past) mflags[i] = MF_PAST;
     }
   }
-  const pm1 = new Int32Array(n);
-  const pm2 = new Int32Array(n);
-  const first = new Int32Array(n + 1);
-  const mNode: TrieNode[] = [];
-  const mEnd: number[] = [];
+  // `mNode` / `mEnd` are written by index: they keep their capacity between texts (slots past the last match
+  // are stale and never read, `first` bounds every lookup).
+  let nMatches = 0;
   for (let i = 0; i < n; i++) {
-    first[i] = mNode.length;
+    first[i] = nMatches;
     let node = nodes[i];
     let j = i;
     let a = 0;
@@ -344,8 +374,9 @@ export function matchTokens(vocab: Vocabulary, tokens: TokenList): Matches {
     while (node !== undefined) {
       j++;
       if (node.terms.length > 0) {
-        mNode.push(node);
-        mEnd.push(j);
+        mNode[nMatches] = node;
+        mEnd[nMatches] = j;
+        nMatches++;
         a |= node.m1;
         b |= node.m2;
       }
@@ -355,7 +386,7 @@ export function matchTokens(vocab: Vocabulary, tokens: TokenList): Matches {
     pm1[i] = a;
     pm2[i] = b;
   }
-  first[n] = mNode.length;
+  first[n] = nMatches;
   return { n, lemmas, pm1, pm2, first, mNode, mEnd, mflags };
 }
 

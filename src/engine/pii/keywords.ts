@@ -28,6 +28,10 @@ export function isWordCode(c: number): boolean {
   return (c >= 0xc0 && c <= 0x24f && c !== 0xd7 && c !== 0xf7) || (c >= 0x370 && c <= 0x1fff) || (c >= 0x3040 && c <= 0xd7ff);
 }
 
+/** ASCII letters and digits (the ASCII part of `isWordCode`, as a table). */
+const ASCII_WORD = new Uint8Array(128);
+for (let c = 0; c < 128; c++) ASCII_WORD[c] = isWordCode(c) ? 1 : 0;
+
 function fold(c: number): number {
   if (c >= 65 && c <= 90) return c + 32;
   if (c === 0x2019) return 39;
@@ -52,6 +56,12 @@ export class KeywordMatcher {
   private readonly width: number;
   private readonly terminals: (Terminal[] | null)[] = [];
   private readonly spaceSymbol: number;
+  /** ASCII text character → symbol (case folded; 0 when it occurs in no phrase). */
+  private readonly textSymbol = new Int32Array(128);
+  /** Scratch of `scan`: terminals of one walk, and a per-group stamp. */
+  private readonly found: number[] = [];
+  private readonly served: Int32Array;
+  private stamp = 0;
 
   /** `groups[i]` is the phrase list of group i. */
   constructor(groups: readonly (readonly string[])[]) {
@@ -96,6 +106,8 @@ export class KeywordMatcher {
       this.terminals[node] = list;
     }
     this.next = table.slice(0, nodes * this.width);
+    for (let c = 0; c < 128; c++) this.textSymbol[c] = this.asciiSymbol[c >= 65 && c <= 90 ? c + 32 : c] ?? 0;
+    this.served = new Int32Array(this.groups);
   }
 
   private symbolFor(c: number, create: boolean): number {
@@ -116,9 +128,18 @@ export class KeywordMatcher {
     return s;
   }
 
+  /** A fresh value for `served` (wrapping before the Int32Array's range ends). */
+  private nextStamp(): number {
+    if (this.stamp >= 0x7ffffff0) {
+      this.served.fill(0);
+      this.stamp = 0;
+    }
+    return ++this.stamp;
+  }
+
   /** Symbol of a text character (0 when it occurs in no phrase). */
   private symbolOf(c: number): number {
-    if (c < 128) return this.asciiSymbol[c >= 65 && c <= 90 ? c + 32 : c] ?? 0;
+    if (c < 128) return this.textSymbol[c] as number;
     if (c === 0x2019) return this.asciiSymbol[39] ?? 0;
     return this.otherSymbol.get(fold(c)) ?? 0;
   }
@@ -131,23 +152,29 @@ export class KeywordMatcher {
     const next = this.next;
     const width = this.width;
     const space = this.spaceSymbol;
+    const terminals = this.terminals;
+    const textSymbol = this.textSymbol;
+    // Terminals met on the current walk, as (node, end) pairs; and the groups already served at this start.
+    const found = this.found;
+    const served = this.served;
     const n = text.length;
     let prevWord = false;
     for (let p = 0; p < n; p++) {
       const c0 = text.charCodeAt(p);
       const wasWord = prevWord;
-      prevWord = isWordCode(c0);
+      prevWord = c0 < 128 ? ASCII_WORD[c0] === 1 : isWordCode(c0);
       if (wasWord) continue;
-      let node = next[this.symbolOf(c0)] ?? 0;
+      let node = next[c0 < 128 ? (textSymbol[c0] as number) : this.symbolOf(c0)] ?? 0;
       if (node === 0) continue;
-      // Deterministic walk; remember the last terminal per group (the longest phrase).
-      let found: { node: number; end: number }[] | null = null;
+      // Deterministic walk; remember every terminal (the last one per group is the longest phrase).
+      let nFound = 0;
       let i = p + 1;
       for (;;) {
-        const terms = this.terminals[node];
-        if (terms !== null && terms !== undefined) {
-          const lastIsWord = isWordCode(text.charCodeAt(i - 1));
-          if (i >= n || !lastIsWord || !isWordCode(text.charCodeAt(i))) (found ??= []).push({ node, end: i });
+        if (terminals[node] !== null) {
+          if (i >= n || !isWordCode(text.charCodeAt(i - 1)) || !isWordCode(text.charCodeAt(i))) {
+            found[nFound++] = node;
+            found[nFound++] = i;
+          }
         }
         if (i >= n) break;
         const c = text.charCodeAt(i);
@@ -160,7 +187,7 @@ export class KeywordMatcher {
           child = next[node * width + space] ?? 0;
           i = j;
         } else {
-          const sym = this.symbolOf(c);
+          const sym = c < 128 ? (textSymbol[c] as number) : this.symbolOf(c);
           if (sym === 0) break;
           child = next[node * width + sym] ?? 0;
           i++;
@@ -168,15 +195,13 @@ export class KeywordMatcher {
         if (child === 0) break;
         node = child;
       }
-      if (found === null) continue;
-      const seen = new Set<number>();
-      for (let k = found.length - 1; k >= 0; k--) {
-        const f = found[k];
-        if (f === undefined) continue;
-        for (const t of this.terminals[f.node] ?? []) {
-          if (seen.has(t.group)) continue;
-          seen.add(t.group);
-          out[t.group]?.push({ start: p, end: f.end, phrase: t.phrase });
+      if (nFound === 0) continue;
+      const stamp = this.nextStamp();
+      for (let k = nFound - 2; k >= 0; k -= 2) {
+        for (const t of terminals[found[k] as number] ?? []) {
+          if (served[t.group] === stamp) continue;
+          served[t.group] = stamp;
+          out[t.group]?.push({ start: p, end: found[k + 1] as number, phrase: t.phrase });
         }
       }
     }

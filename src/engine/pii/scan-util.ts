@@ -135,17 +135,22 @@ export function keyedDetector(
   return detector;
 }
 
-/** Base64-alphabet characters (letters, digits, '+', '/'). */
+/** Base64-alphabet characters (letters, digits, '+', '/'), as a table over ASCII. */
+const RUN_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) RUN_CHAR[c] = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 ? 1 : 0;
+
 function isRunChar(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47;
+  return c < 128 && RUN_CHAR[c] === 1;
 }
+
+const NO_RUNS = new Int32Array(0);
 
 /**
  * Maximal runs of [A-Za-z0-9+/] at least 17 characters long, as [start, end) pairs (flattened).
  * Shared by the VIN and AWS secret key detectors through `ScanInput.memo`.
  */
 export function longAlnumRuns(text: string): Int32Array {
-  const found: number[] = [];
+  let found: number[] | null = null;
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -156,9 +161,9 @@ export function longAlnumRuns(text: string): Int32Array {
     const start = i;
     i++;
     while (i < n && isRunChar(text.charCodeAt(i))) i++;
-    if (i - start >= 17) found.push(start, i);
+    if (i - start >= 17) (found ??= []).push(start, i);
   }
-  return Int32Array.from(found);
+  return found === null ? NO_RUNS : Int32Array.from(found);
 }
 
 /** Memo key for `longAlnumRuns`. */

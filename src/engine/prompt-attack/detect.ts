@@ -24,7 +24,7 @@ import {
 } from './patterns.ts';
 import { findEncodedTexts } from './decode.ts';
 import { deobfuscate, tokenize, tokenizeCached, MAX_DEOBFUSCATE, TF_PLAIN, TF_SENT_START, type TokenList } from '../content/normalize.ts';
-import { VocabularyBuilder, hasClass, matchTokens, termAt, termVal, type Matches, type Vocabulary } from '../content/vocab.ts';
+import { MatchScratch, VocabularyBuilder, hasClass, matchTokens, termAt, termVal, type Matches, type Vocabulary } from '../content/vocab.ts';
 import { isKnownWord } from '../content/vocabulary.ts';
 
 /** Logistic bias: with no evidence the score is σ(-4) ≈ 0.018. */
@@ -78,6 +78,7 @@ function buildVocabulary(): Vocabulary {
 }
 
 const VOCAB = buildVocabulary();
+const MATCH_SCRATCH = new MatchScratch();
 const isKnownPA = (w: string): boolean => VOCAB.known.has(w);
 const STRONG_TARGET_LEMMAS: ReadonlySet<string> = new Set(
   [...L.STRONG_TARGETS].map((p) =>
@@ -140,7 +141,9 @@ export function analyzePromptAttack(text: string, decodeDepth = 1): { logit: num
   // The outer text goes through the shared memo (the content detector tokenises the same input);
   // decoded payloads do not, so they never evict it.
   const { tokens, compact } = paTokens(decodeDepth > 0 ? tokenizeCached(text, isKnownWord) : tokenize(text, isKnownWord));
-  const m = matchTokens(VOCAB, tokens);
+  // The outer text's matches live in reused buffers; a decoded payload (analysed below, after the last use of
+  // `m`) gets its own.
+  const m = matchTokens(VOCAB, tokens, decodeDepth > 0 ? MATCH_SCRATCH : undefined);
   const { override: overrideFound, sawOverrideVerb } = tokenRules(tokens, m, ev);
 
   const folded = tokens.normalized;
@@ -156,11 +159,7 @@ export function analyzePromptAttack(text: string, decodeDepth = 1): { logit: num
   if (!overrideFound && !sawOverrideVerb && !strongSoFar) {
     COMPACT_OVERRIDE.lastIndex = 0;
     if (COMPACT_OVERRIDE.test(compact)) ev.add('obfuscated-override', 6);
-    else {
-      const rot = rot13(compact.length > 65536 ? compact.slice(0, 65536) : compact);
-      COMPACT_OVERRIDE.lastIndex = 0;
-      if (COMPACT_OVERRIDE.test(rot)) ev.add('rot13-override', 6);
-    }
+    else if (rot13Override(compact.length > 65536 ? compact.slice(0, 65536) : compact)) ev.add('rot13-override', 6);
   }
   COMPACT_JAILBREAK.lastIndex = 0;
   if (!overrideFound && !strongSoFar && COMPACT_JAILBREAK.test(compact)) ev.add('obfuscated-jailbreak', 5.5);
@@ -185,12 +184,14 @@ export function analyzePromptAttack(text: string, decodeDepth = 1): { logit: num
 function paTokens(t: TokenList): { tokens: TokenList; compact: string } {
   let words: string[] | null = null;
   let obf = t.obfuscated;
-  let compact = '';
+  // The letters-only form is written into a byte buffer and decoded once at the end (appending to a string
+  // would leave a chain of one small string object per word for the regexes to flatten).
+  const compact = new CompactBuilder();
   for (let i = 0; i < t.words.length; i++) {
     let w = t.words[i] ?? '';
     if (((t.flags[i] ?? 0) & TF_PLAIN) !== 0) {
       // Plain lower-case letters: nothing to undo.
-      if (compact.length < COMPACT_MAX) compact += w;
+      if (compact.length < COMPACT_MAX) compact.append(w);
       continue;
     }
     let odd = false;
@@ -213,10 +214,52 @@ function paTokens(t: TokenList): { tokens: TokenList; compact: string } {
         odd = /[^a-z]/.test(fixed);
       }
     }
-    if (compact.length < COMPACT_MAX) compact += odd || nonAscii ? w.replace(/[^a-z]/g, '') : w;
+    if (compact.length < COMPACT_MAX) compact.append(odd || nonAscii ? w.replace(/[^a-z]/g, '') : w);
   }
   const tokens = words === null ? t : { words, flags: t.flags, obfuscated: obf, normalized: t.normalized };
-  return { tokens, compact };
+  return { tokens, compact: compact.toString() };
+}
+
+/** Bytes of the letters-only forms, reused between texts (the form is built one text at a time). */
+let compactBytes = new Uint8Array(4096);
+
+/**
+ * Builds the letters-only form: lowercase ASCII letters and digits, so one byte per character and one
+ * latin1 decode at the end. (Any other character would switch it to joining strings, exactly as before.)
+ */
+class CompactBuilder {
+  length = 0;
+  private pieces: string[] | null = null;
+
+  append(w: string): void {
+    if (this.pieces !== null) {
+      this.pieces.push(w);
+      this.length += w.length;
+      return;
+    }
+    if (this.length + w.length > compactBytes.length) {
+      const bigger = new Uint8Array(Math.max(compactBytes.length * 2, this.length + w.length));
+      bigger.set(compactBytes.subarray(0, this.length));
+      compactBytes = bigger;
+    }
+    const bytes = compactBytes;
+    for (let k = 0; k < w.length; k++) {
+      const c = w.charCodeAt(k);
+      if (c > 0x7f) {
+        // Not one byte per character: keep what was written so far as a string and join from here on.
+        this.pieces = [Buffer.from(bytes.buffer, bytes.byteOffset, this.length).toString('latin1'), w];
+        this.length += w.length;
+        return;
+      }
+      bytes[this.length + k] = c;
+    }
+    this.length += w.length;
+  }
+
+  toString(): string {
+    if (this.pieces !== null) return this.pieces.join('');
+    return Buffer.from(compactBytes.buffer, compactBytes.byteOffset, this.length).toString('latin1');
+  }
 }
 
 function roleMarkers(s: string, ev: Evidence): void {
@@ -293,6 +336,23 @@ function countUpTo(s: string, needle: string, max: number): number {
     at = s.indexOf(needle, at + needle.length);
   }
   return n;
+}
+
+/**
+ * `COMPACT_OVERRIDE` with its letters rotated by 13. The pattern is made of lowercase letters and grouping only,
+ * and ROT13 maps letters to letters one to one (anything else to itself), so it matches a text exactly where
+ * `COMPACT_OVERRIDE` matches the text's ROT13: the check needs no rotated copy of the text. (Null if the pattern
+ * ever gains other syntax; the copy is then made.)
+ */
+const COMPACT_OVERRIDE_ROT13: RegExp | null = /^[a-z()|?:]*$/.test(COMPACT_OVERRIDE.source)
+  ? new RegExp(rot13(COMPACT_OVERRIDE.source), COMPACT_OVERRIDE.flags)
+  : null;
+
+/** Does `COMPACT_OVERRIDE` match the ROT13 of `s`? */
+function rot13Override(s: string): boolean {
+  const re = COMPACT_OVERRIDE_ROT13 ?? COMPACT_OVERRIDE;
+  re.lastIndex = 0;
+  return re.test(COMPACT_OVERRIDE_ROT13 !== null ? s : rot13(s));
 }
 
 function rot13(s: string): string {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileSafeRegex, type RegexEngineName, RegexSyntaxError, regexEngineAvailable } from './safe-regex.ts';
+import { compileSafeRegex, literalPrefix, type RegexEngineName, RegexSubject, RegexSyntaxError, regexEngineAvailable } from './safe-regex.ts';
 
 const engines: RegexEngineName[] = regexEngineAvailable() === 're2' ? ['re2', 're2js'] : ['re2js'];
 
@@ -21,6 +21,15 @@ for (const engine of engines) {
       assert.deepEqual(compileSafeRegex('a*', engine).findAll('baab'), [[1, 3]]);
     });
 
+    it('runs several patterns over one prepared text, with UTF-16 offsets', () => {
+      const text = 'é😀 ORD-1234, tok_x and ORD-5678 ☃ ORD-9';
+      const subject = new RegexSubject(text);
+      for (const p of ['ORD-[0-9]{4}', 'tok_[a-z]', '[0-9]+', '☃ ORD', 'x*']) {
+        assert.deepEqual(compileSafeRegex(p, engine).findAll(subject), compileSafeRegex(p, engine).findAll(text), p);
+      }
+      assert.deepEqual(compileSafeRegex('ORD-[0-9]{4}', engine).findAll(subject), [[4, 12], [24, 32]]);
+    });
+
     it('supports inline flags', () => {
       assert.equal(compileSafeRegex('(?i)secret', engine).findAll('SeCrEt').length, 1);
     });
@@ -38,3 +47,17 @@ for (const engine of engines) {
     });
   });
 }
+
+describe('literalPrefix', () => {
+  it('is the text every match starts with, or empty when unsure', () => {
+    assert.equal(literalPrefix('ORD-[0-9]{8}'), 'ORD-');
+    assert.equal(literalPrefix('Room [0-9]{3}[A-Z]?'), 'Room ');
+    assert.equal(literalPrefix('abc?'), 'ab');
+    assert.equal(literalPrefix('ab+c'), 'ab');
+    assert.equal(literalPrefix('a{2}'), '');
+    assert.equal(literalPrefix('ORD|INV'), '');
+    assert.equal(literalPrefix('(?i)ord'), '');
+    assert.equal(literalPrefix('[A-Z]{2}-[0-9]'), '');
+    assert.equal(literalPrefix('\\d+'), '');
+  });
+});

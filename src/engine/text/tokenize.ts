@@ -77,13 +77,26 @@ const ABBREVIATIONS = new Set([
   'jr', 'sr', 'no', 'approx', 'fig', 'dept', 'gen', 'gov', 'sen', 'rep', 'mt', 'ave',
 ]);
 
-/** Tokenize `text` in one linear pass. */
-export function tokenize(text: string): Tokens {
+/**
+ * Tokenize `text` in one linear pass. A caller that is done with an earlier result may pass it as `reuse`: its
+ * arrays are refilled when they are long enough, instead of allocating new ones.
+ */
+export function tokenize(text: string, reuse?: Tokens): Tokens {
   const n = text.length;
   let cap = (n >> 2) + 16;
-  let start = new Int32Array(cap);
-  let end = new Int32Array(cap);
-  let flags = new Uint8Array(cap);
+  let start: Int32Array;
+  let end: Int32Array;
+  let flags: Uint8Array;
+  if (reuse !== undefined && reuse.start.length >= cap && reuse.end.length >= cap && reuse.flags.length >= cap) {
+    start = reuse.start;
+    end = reuse.end;
+    flags = reuse.flags;
+    cap = Math.min(start.length, end.length, flags.length);
+  } else {
+    start = new Int32Array(cap);
+    end = new Int32Array(cap);
+    flags = new Uint8Array(cap);
+  }
   let count = 0;
   // Pending sentence break state for the gap before the next token.
   let boundary = true; // first token starts a sentence

@@ -21,8 +21,8 @@
  *   so ("Potter" is a name, "Koran" a word), ambiguous lexicon members and words of lexicon phrases.
  *
  * Match time (`match`), linear in the text:
- * - tokens are mapped to evidence (per-call cache, so each distinct word is analysed once); a text
- *   token maps to the same concepts as the topic, so "Tesla shares" meets "stocks". Ambiguous lexicon
+ * - tokens are mapped to evidence (remembered by the matcher, see `tokenInfo`, so a distinct word is analysed
+ *   once); a text token maps to the same concepts as the topic, so "Tesla shares" meets "stocks". Ambiguous lexicon
  *   members ("party", "share") and hyphen parts count half; fuzzy trigram matches count by their
  *   Dice similarity. Multi-word lexicon members and advice cues ("should I", "is now a good time to",
  *   "which … to buy") are matched on the token sequence.
@@ -53,7 +53,7 @@
  *
  * Any number of topics and examples is accepted (the API allows 30 topics × 5 examples).
  */
-import { lowerToken, sentenceRanges, T_ALLCAPS, T_CAP, T_HYPHEN, T_SENT_START, tokenize } from '../text/tokenize.ts';
+import { lowerToken, sentenceRanges, T_ALLCAPS, T_CAP, T_HYPHEN, T_SENT_START, tokenize, type Tokens } from '../text/tokenize.ts';
 import { stem } from '../text/stem.ts';
 import { isCommonWord, isStopword, WEIGHT_COMMON, WEIGHT_RARE } from '../text/english.ts';
 import { CONCEPTS } from './lexicon.ts';
@@ -111,6 +111,17 @@ const WINDOW_TOKENS = 48;
 const CHUNK_STRIDE = 32;
 const FUZZY_MIN_LEN = 6;
 const FUZZY_MIN_DICE = 0.6;
+/** Distinct words whose evidence a matcher remembers across calls. */
+const TOKEN_MEMO_SIZE = 20_000;
+/** Slots of the matcher's "seen once" table (a power of two). */
+const SEEN_SLOTS = 1 << 15;
+
+/** A 30-bit FNV-1a hash of a string (the key of the "seen once" tables). */
+function stringKey(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h & 0x3fffffff;
+}
 
 /** Evidence in compiled form: feature id and factor. */
 interface Ev {
@@ -138,6 +149,24 @@ const ONLY_DIGITS = /^[0-9.,:]+$/;
 const NO_SOFT: readonly SoftEv[] = [];
 const NO_PHRASES: ReturnType<typeof matchPhrases> = [];
 const STOP_INFO: TokInfo = { ev: [], w: 0, phrase: false, intent: false, soft: NO_SOFT };
+
+/** A remembered ASCII token: its lowercase form and evidence (`CompiledTopics.asciiToken`). */
+interface AsciiToken {
+  readonly lower: string;
+  readonly info: TokInfo;
+  /** The next remembered token with the same hash. */
+  sameHash: AsciiToken | undefined;
+}
+
+/** Is `lower` the lowercase form of the ASCII text[start, end)? */
+function sameLowercase(lower: string, text: string, start: number, end: number): boolean {
+  if (lower.length !== end - start) return false;
+  for (let k = 0; k < lower.length; k++) {
+    const c = text.charCodeAt(start + k);
+    if (lower.charCodeAt(k) !== (c >= 65 && c <= 90 ? c + 32 : c)) return false;
+  }
+  return true;
+}
 
 interface FuzzyTarget {
   readonly len: number;
@@ -333,9 +362,39 @@ class CompiledTopics implements TopicMatcher {
   private readonly para: ParaphraseIndex;
   /** Per feature: the feature a soft feature twins, or −1. */
   private readonly softBase: Int32Array;
+  /** Memos of `tokenInfo`, `asciiToken` and `stemOf`, and the scratch buffers of `analyze`. */
+  private readonly infoMemo = new Map<string, TokInfo>();
+  private readonly asciiMemo = new Map<number, AsciiToken>();
+  /** Words of the current call that are not remembered (yet), and the "seen once" table of `admit`. */
+  private readonly callInfo = new Map<string, TokInfo>();
+  private readonly seenOnce = new Int32Array(SEEN_SLOTS);
+  private readonly stemMemo = new Map<string, string>();
+  private readonly gramBuf = new Int32Array(128);
+  private readonly direct: Uint8Array;
+  /** The last text's tokens, whose arrays the next `match` reuses. */
+  private tokens: Tokens | undefined;
+  /** Per-token scratch of `scoreInto` (grown to the longest text seen). */
+  private evStartBuf = new Int32Array(0);
+  private intentPrefixBuf = new Int32Array(0);
+  private weightPrefixBuf = new Float64Array(0);
+  /** Per-feature / per-topic / per-example scratch of the window scoring. */
+  private readonly windowScratch: {
+    readonly seen: Int32Array;
+    readonly bestX: Float64Array;
+    readonly bestM: Int32Array;
+    readonly secondX: Float64Array;
+    readonly coll: Int32Array;
+    readonly top1: Float64Array;
+    readonly top2: Float64Array;
+    readonly top3: Float64Array;
+    readonly exDot: Float64Array;
+    readonly exBest: Float64Array;
+  };
+  private windowStamp = 0;
 
   constructor(topics: readonly TopicSpec[], paraphrase: boolean) {
     this.names = topics.map((t) => t.name);
+    this.direct = new Uint8Array(topics.length);
     const featureIds = new Map<string, number>();
     const featureKeys: KeyEvidence[] = [];
     const fid = (k: KeyEvidence): number => {
@@ -518,6 +577,19 @@ class CompiledTopics implements TopicMatcher {
       for (const term of concept.terms) if (!term.includes(' ')) addTarget(term.toLowerCase(), [{ f: id, x: 1 }]);
     });
     this.fuzzy = fuzzy;
+    const nt = topics.length;
+    this.windowScratch = {
+      seen: new Int32Array(nf),
+      bestX: new Float64Array(nf),
+      bestM: new Int32Array(nf),
+      secondX: new Float64Array(nf),
+      coll: new Int32Array(nf),
+      top1: new Float64Array(nt),
+      top2: new Float64Array(nt),
+      top3: new Float64Array(nt),
+      exDot: new Float64Array(this.exTopic.length),
+      exBest: new Float64Array(nt),
+    };
   }
 
   /**
@@ -611,7 +683,8 @@ class CompiledTopics implements TopicMatcher {
   match(text: string): TopicMatch[] {
     const nt = this.names.length;
     const best = new Float64Array(nt);
-    const toks = tokenize(text);
+    const toks = tokenize(text, this.tokens);
+    this.tokens = toks;
     const n = toks.count;
     if (n > 0 && nt > 0) this.scoreInto(text, toks, best);
     const out: TopicMatch[] = [];
@@ -622,37 +695,116 @@ class CompiledTopics implements TopicMatcher {
     return out;
   }
 
+  /**
+   * The evidence of a distinct lowercase token (`analyze`), remembered across calls: it depends on the word and
+   * the compiled topics only, and most words of a text are words seen before. A word is remembered from the second
+   * call that meets it on (words met once, half of a vocabulary, stay in the per-call map); bounded, emptied when
+   * full.
+   */
+  private tokenInfo(lower: string, hyphen: boolean): TokInfo {
+    let info = this.infoMemo.get(lower) ?? this.callInfo.get(lower);
+    if (info === undefined) {
+      info = this.analyze(lower, hyphen, this.gramBuf, this.direct);
+      // Remembered across calls from the second call that meets the word on (words met once stay per call).
+      if (this.admit(stringKey(lower))) {
+        if (this.infoMemo.size >= TOKEN_MEMO_SIZE) this.infoMemo.clear();
+        this.infoMemo.set(lower, info);
+      } else this.callInfo.set(lower, info);
+    }
+    return info;
+  }
+
+  /** True when `key` was seen before (see `seenOnce`); otherwise records it. */
+  private admit(key: number): boolean {
+    const slot = key & (SEEN_SLOTS - 1);
+    if (this.seenOnce[slot] === key + 1) return true;
+    this.seenOnce[slot] = key + 1;
+    return false;
+  }
+
+  /**
+   * The lowercase form and evidence of the ASCII token text[start, end), or undefined for a token with other
+   * characters. Known tokens are found by a hash of their lowercase characters, checked character by character,
+   * so they cost neither a substring nor a lower-cased copy (the remembered `lower` is returned instead).
+   */
+  private asciiToken(text: string, start: number, end: number, hyphen: boolean): AsciiToken | undefined {
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) return undefined;
+      h = Math.imul(h ^ (c >= 65 && c <= 90 ? c + 32 : c), 0x01000193);
+    }
+    const key = h & 0x3fffffff;
+    const first = this.asciiMemo.get(key);
+    for (let e = first; e !== undefined; e = e.sameHash) if (sameLowercase(e.lower, text, start, end)) return e;
+    const lower = text.slice(start, end).toLowerCase();
+    const info = this.tokenInfo(lower, hyphen);
+    const entry: AsciiToken = { lower, info, sameHash: undefined };
+    // Indexed by hash only once `tokenInfo` remembers the word across calls.
+    if (this.infoMemo.get(lower) === info) {
+      if (this.asciiMemo.size >= TOKEN_MEMO_SIZE) this.asciiMemo.clear();
+      else entry.sameHash = first;
+      this.asciiMemo.set(key, entry);
+    }
+    return entry;
+  }
+
+  /** Per-token scratch arrays for `n` tokens (`evStart` and the prefix sums have n + 1 entries). */
+  private tokenScratch(n: number): { evStart: Int32Array; intentPrefix: Int32Array; weightPrefix: Float64Array } {
+    if (this.evStartBuf.length < n + 1) {
+      const cap = Math.max(n + 1, this.evStartBuf.length * 2, 256);
+      this.evStartBuf = new Int32Array(cap);
+      this.intentPrefixBuf = new Int32Array(cap);
+      this.weightPrefixBuf = new Float64Array(cap);
+    }
+    return { evStart: this.evStartBuf, intentPrefix: this.intentPrefixBuf, weightPrefix: this.weightPrefixBuf };
+  }
+
+  /** A stamp no entry of `seen` holds yet (the array is cleared before the Int32 range runs out). */
+  private nextWindowStamp(): number {
+    if (this.windowStamp >= 0x7ffffff0) {
+      this.windowScratch.seen.fill(0);
+      this.windowStamp = 0;
+    }
+    return ++this.windowStamp;
+  }
+
+  /** `stem(lower)`, remembered like `tokenInfo`. */
+  private stemOf(lower: string): string {
+    let st = this.stemMemo.get(lower);
+    if (st === undefined) {
+      st = stem(lower);
+      if (this.stemMemo.size >= TOKEN_MEMO_SIZE) this.stemMemo.clear();
+      this.stemMemo.set(lower, st);
+    }
+    return st;
+  }
+
   private scoreInto(text: string, toks: ReturnType<typeof tokenize>, bestOut: Float64Array): void {
     const n = toks.count;
-    const cache = new Map<string, TokInfo>();
-    const gramBuf = new Int32Array(128);
-    const direct = new Uint8Array(bestOut.length);
+    this.callInfo.clear();
+    const direct = this.direct;
     const lowers: string[] = new Array<string>(n);
     const infos: TokInfo[] = new Array<TokInfo>(n);
     for (let i = 0; i < n; i++) {
-      const lower = lowerToken(text, toks, i);
-      let info = cache.get(lower);
-      if (!info) {
-        info = this.analyze(lower, ((toks.flags[i] ?? 0) & T_HYPHEN) !== 0, gramBuf, direct);
-        cache.set(lower, info);
+      const hyphen = ((toks.flags[i] ?? 0) & T_HYPHEN) !== 0;
+      const ascii = this.asciiToken(text, toks.start[i] ?? 0, toks.end[i] ?? 0, hyphen);
+      if (ascii !== undefined) {
+        lowers[i] = ascii.lower;
+        infos[i] = ascii.info;
+      } else {
+        const lower = lowerToken(text, toks, i);
+        lowers[i] = lower;
+        infos[i] = this.tokenInfo(lower, hyphen);
       }
-      lowers[i] = lower;
-      infos[i] = info;
     }
-    // Stems only where needed (phrase matching, members of evidence), memoised per distinct word.
-    const stemCache = new Map<string, string>();
+    // Stems only where needed (phrase matching, members of evidence).
     const stemAt = (j: number): string | undefined => {
       const lower = lowers[j];
-      if (lower === undefined) return undefined;
-      let st = stemCache.get(lower);
-      if (st === undefined) {
-        st = stem(lower);
-        stemCache.set(lower, st);
-      }
-      return st;
+      return lower === undefined ? undefined : this.stemOf(lower);
     };
     // Evidence stream in token order, with per-token start offsets; intent prefix counts.
-    const evStart = new Int32Array(n + 1);
+    const { evStart, intentPrefix, weightPrefix } = this.tokenScratch(n);
     const evF: number[] = [];
     const evX: number[] = [];
     // Member of each piece of evidence (interned stem; a phrase counts as its first word), so that two
@@ -667,8 +819,8 @@ class CompiledTopics implements TopicMatcher {
       }
       return id;
     };
-    const intentPrefix = new Int32Array(n + 1);
-    const weightPrefix = new Float64Array(n + 1);
+    intentPrefix[0] = 0;
+    weightPrefix[0] = 0;
     let phraseUntil = 0;
     for (let i = 0; i < n; i++) {
       evStart[i] = evF.length;
@@ -717,20 +869,10 @@ class CompiledTopics implements TopicMatcher {
     evStart[n] = evF.length;
     if (evF.length === 0) return; // nothing topical anywhere
 
-    const nf = this.postTopic.length;
-    const seen = new Int32Array(nf);
-    const bestX = new Float64Array(nf);
-    const bestM = new Int32Array(nf);
-    const secondX = new Float64Array(nf);
-    const coll = new Int32Array(nf);
+    // Per-feature and per-topic scratch, allocated once per matcher; `seen` holds window stamps that only grow.
+    const { seen, bestX, bestM, secondX, coll, top1, top2, top3, exDot, exBest } = this.windowScratch;
     const nt = bestOut.length;
-    const top1 = new Float64Array(nt);
-    const top2 = new Float64Array(nt);
-    const top3 = new Float64Array(nt);
     const nex = this.exTopic.length;
-    const exDot = new Float64Array(nex);
-    const exBest = new Float64Array(nt);
-    let stamp = 0;
     const pushTop = (t: number, v: number): void => {
       if (v <= (top3[t] ?? 0)) return;
       if (v > (top2[t] ?? 0)) {
@@ -746,7 +888,7 @@ class CompiledTopics implements TopicMatcher {
       const e0 = evStart[a] ?? 0;
       const e1 = evStart[b] ?? 0;
       if (e1 <= e0) return;
-      stamp++;
+      const stamp = this.nextWindowStamp();
       let nc = 0;
       for (let k = e0; k < e1; k++) {
         const f = evF[k] ?? 0;

@@ -208,8 +208,10 @@ function grown(out: Uint16Array, used: number, need: number): Uint16Array<ArrayB
  */
 export function normalizeWithMap(text: string): NormalizedText {
   const n = text.length;
-  // Hot-loop state lives in plain locals (no closures), which keeps V8 from boxing it.
-  let out: Uint16Array<ArrayBuffer> = new Uint16Array(n + 16);
+  // Hot-loop state lives in plain locals (no closures), which keeps V8 from boxing it. The output units go to a
+  // buffer reused across calls (the folded string is copied out of it at the end).
+  if (unitScratch.length < n + 16) unitScratch = new Uint16Array(Math.max(n + 16, unitScratch.length * 2));
+  let out: Uint16Array<ArrayBuffer> = unitScratch;
   let k = 0;
   let delta = 0; // original index - folded index for the current run
   const at: number[] = [];
@@ -272,8 +274,12 @@ export function normalizeWithMap(text: string): NormalizedText {
     }
   }
 
+  unitScratch = out;
   return new OffsetMap(unitsToString(out, k, wellFormed), at, deltas, n);
 }
+
+/** The output buffer of `normalizeWithMap`, kept between calls (grown when a text needs more). */
+let unitScratch: Uint16Array<ArrayBuffer> = new Uint16Array(1024);
 
 /** The folded form of a configured word or phrase: folded like text, then trimmed. */
 export function foldPhrase(phrase: string): string {

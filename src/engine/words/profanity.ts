@@ -345,8 +345,10 @@ interface Transformed {
 
 function transform(folded: string, wantCandidates: boolean): Transformed {
   const n = folded.length;
-  // Invariant: k + (n - i) + 2 <= out.length (a unit in, at most one unit out, except astral results).
-  let out = new Uint16Array(n + 16);
+  // Invariant: k + (n - i) + 2 <= out.length (a unit in, at most one unit out, except astral results). The
+  // buffer is reused across calls: a `Transformed` is only read until the next `transform`.
+  if (transformScratch.length < n + 16) transformScratch = new Uint16Array(Math.max(n + 16, transformScratch.length * 2));
+  let out = transformScratch;
   let k = 0;
   let delta = 0;
   const at: number[] = [];
@@ -435,8 +437,12 @@ function transform(folded: string, wantCandidates: boolean): Transformed {
     }
     if (candidates.length > 1) sortUnique(candidates);
   }
+  transformScratch = out;
   return { units: out, length: k, map: new OffsetMap('', at, deltas, n, k), candidates };
 }
+
+/** The output buffer of `transform`, kept between calls. */
+let transformScratch = new Uint16Array(1024);
 
 interface Span {
   start: number;

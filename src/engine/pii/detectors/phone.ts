@@ -94,6 +94,46 @@ function implausible(core: string, digits: string): boolean {
   return false;
 }
 
+/**
+ * libphonenumber's verdicts are pure functions of the candidate and the default country, and by far the
+ * detector's most expensive step (ten microseconds or more each), while the same numbers recur within a text and
+ * across requests (a support line, a signature). So they are remembered, in bounded memos emptied when full.
+ */
+const VERDICT_MEMO_SIZE = 4096;
+const validMemo = new Map<string, boolean>();
+const foundMemo = new Map<string, readonly { readonly startsAt: number; readonly endsAt: number }[]>();
+
+function memoKey(candidate: string, country: CountryCode): string {
+  return `${country}:${candidate}`;
+}
+
+/** Is the whole candidate one valid number for `country`? */
+function isValidNumber(candidate: string, country: CountryCode): boolean {
+  const key = memoKey(candidate, country);
+  let valid = validMemo.get(key);
+  if (valid === undefined) {
+    const parsed = parsePhoneNumberFromString(candidate, { defaultCountry: country, extract: false });
+    valid = parsed !== undefined && parsed.isValid();
+    if (validMemo.size >= VERDICT_MEMO_SIZE) validMemo.clear();
+    validMemo.set(key, valid);
+  }
+  return valid;
+}
+
+/** The valid numbers libphonenumber finds inside the candidate, as offsets into it. */
+function validNumbersIn(candidate: string, country: CountryCode): readonly { readonly startsAt: number; readonly endsAt: number }[] {
+  const key = memoKey(candidate, country);
+  let found = foundMemo.get(key);
+  if (found === undefined) {
+    found = findNumbers(candidate, { defaultCountry: country, v2: true })
+      .filter((hit) => hit.number.isValid())
+      .map((hit) => ({ startsAt: hit.startsAt, endsAt: hit.endsAt }));
+    if (foundMemo.size >= VERDICT_MEMO_SIZE) foundMemo.clear();
+    foundMemo.set(key, found);
+  }
+  return found;
+}
+
 function analyze(text: string, start: number, end: number, out: PiiFinding[]): void {
   const candidate = text.slice(start, end);
   const core = candidate.replace(EXTENSION_RE, '');
@@ -113,8 +153,7 @@ function analyze(text: string, start: number, end: number, out: PiiFinding[]): v
   const base = formatted ? 0.75 : 0.65;
   // Fast path: the whole candidate is one valid number.
   for (const country of digits.length <= 15 ? defaultCountries(candidate) : []) {
-    const parsed = parsePhoneNumberFromString(candidate, { defaultCountry: country, extract: false });
-    if (parsed !== undefined && parsed.isValid()) {
+    if (isValidNumber(candidate, country)) {
       out.push({ type: 'PHONE', start, end, score: clampScore(signal > 0 ? base + 0.2 : base) });
       return;
     }
@@ -122,8 +161,7 @@ function analyze(text: string, start: number, end: number, out: PiiFinding[]): v
   // Several numbers in one run, or a number with surrounding digits: search inside it.
   let found = false;
   for (const country of digits.length >= 14 ? defaultCountries(candidate) : []) {
-    for (const hit of findNumbers(candidate, { defaultCountry: country, v2: true })) {
-      if (!hit.number.isValid()) continue;
+    for (const hit of validNumbersIn(candidate, country)) {
       const s = start + hit.startsAt;
       const e = start + hit.endsAt;
       const hitDigits = digitsOnly(text.slice(s, e).replace(EXTENSION_RE, ''));

@@ -36,16 +36,9 @@ import type { ApplyClientInit, ApplyRun, ApplyRunResult } from './apply-client.t
 import { benignText, REGION, setUpOrganization } from './gateway-setup.ts';
 import { loadReferenceGuardrail, withWords } from './reference.ts';
 import type { ServerCommand, ServerProcessReady } from './server-process.ts';
+import { envInt, percentile, printTable } from './report.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 function envList(name: string, fallback: number[]): number[] {
   const raw = process.env[name];
@@ -70,10 +63,6 @@ const CPU_PROF_DIR = process.env.BENCH_APPLY_CPU_PROF || undefined;
 const DATABASE = process.env.BENCH_APPLY_DATABASE || undefined;
 const TARGET_RPS = 3_000;
 const TARGET_P99_MS = 10;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Child processes speaking JSON lines
@@ -179,14 +168,6 @@ function engineAlone(config: GuardrailConfig, texts: string[]): { meanUs: number
 
 // ---------------------------------------------------------------------------------------------------------------
 // Output
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i] ?? 0)).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r));
-}
 
 interface Row {
   run: ApplyRunResult;

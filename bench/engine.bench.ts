@@ -28,6 +28,7 @@ import {
 } from '../test/perf/engine-ratio.ts';
 import { loadReferenceGuardrail, withWords } from './reference.ts';
 import { benchRequestTexts } from './text.ts';
+import { percentile, printTable } from './report.ts';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,10 +60,6 @@ interface Measured {
   p99: number;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
-
 /** p50/p99 of `assess` with `config` on texts of `size` characters, for `budgetMs` after a warm-up. */
 function measure(config: GuardrailConfig, size: number): Measured {
   const compiled = compile(config);
@@ -92,14 +89,6 @@ function fmtSize(n: number): string {
 }
 
 /** A Markdown table; the first column left-aligned, the others right-aligned. */
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r));
-}
 
 const verdicts: string[] = [];
 function verdict(pass: boolean, what: string): void {

@@ -33,16 +33,9 @@ import type { LoadClientInit, LoadCommand, LoadResult } from './load-client.ts';
 import { benignText, MODEL, REGION, setUpOrganization, type Setup } from './gateway-setup.ts';
 import { type ParapetProcess, startParapetProcess } from './parapet-process.ts';
 import { loadReferenceGuardrail, withWords } from './reference.ts';
+import { envInt, percentile, printTable } from './report.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 const ROUNDS = envInt('BENCH_GATEWAY_ROUNDS', 5);
 const REQUESTS_C1 = envInt('BENCH_GATEWAY_REQUESTS', 200);
@@ -61,10 +54,6 @@ const PROFILE_DIR = process.env.BENCH_GATEWAY_PROFILE || undefined;
 const PORTKEY = process.env.BENCH_GATEWAY_PORTKEY !== '0';
 const TARGET_P50_MS = 1;
 const TARGET_P99_MS = 3;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The load generator child process
@@ -284,14 +273,6 @@ function fmtMs(ms: number): string {
 
 function signed(ms: number): string {
   return `${ms >= 0 ? '+' : ''}${fmtMs(ms)}`;
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r));
 }
 
 /** Starts the replicas: the first alone (it bootstraps the store), then the others side by side. */

@@ -16,6 +16,7 @@ import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { ApplyGuardrailCommand, BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { NodeHttp2Handler } from '@smithy/node-http-handler';
+import { percentile } from './report.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
@@ -76,10 +77,6 @@ export interface MemoryLoadResult {
   p99Ms: number;
   maxMs: number;
   maxInFlight: number;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 function write(line: unknown): void {

@@ -51,16 +51,9 @@ import { benignText } from './gateway-setup.ts';
 import type { MemoryLoadInit, MemoryLoadProgress, MemoryLoadResult, MemoryLoadTarget } from './memory-load.ts';
 import { type ParapetProcess, rssOf, startParapetProcess } from './parapet-process.ts';
 import { loadReferenceGuardrail, withWords } from './reference.ts';
+import { envInt, percentile, printTable } from './report.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return n;
-}
 
 const RATE = envInt('BENCH_MEMORY_RATE', 200);
 const SOAK_S = envInt('BENCH_MEMORY_SOAK_S', 600);
@@ -88,9 +81,6 @@ const MiB = 1024 * 1024;
 const mib = (bytes: number) => (bytes / MiB).toFixed(1);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
-}
 function median(xs: number[]): number {
   return percentile([...xs].sort((a, b) => a - b), 50);
 }
@@ -114,14 +104,6 @@ function slope(points: Array<{ x: number; y: number }>): number {
     den += (p.x - mx) ** 2;
   }
   return num / den;
-}
-
-function printTable(header: string[], rows: string[][]): void {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const r of rows) console.log(line(r));
 }
 
 function log(message: string): void {

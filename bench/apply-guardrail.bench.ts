@@ -28,7 +28,6 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { CreateGuardrailCommandInput } from '@aws-sdk/client-bedrock';
-import pg from 'pg';
 import { assess } from '../src/engine/assess.ts';
 import { compile } from '../src/engine/compile.ts';
 import type { GuardrailConfig } from '../src/engine/config/types.ts';
@@ -36,6 +35,7 @@ import type { ApplyClientInit, ApplyRun, ApplyRunResult } from './apply-client.t
 import { benignText, REGION, setUpOrganization } from './gateway-setup.ts';
 import { loadReferenceGuardrail, withWords } from './reference.ts';
 import type { ServerCommand, ServerProcessReady } from './server-process.ts';
+import { dropSchemas } from '../test/helpers/postgres.ts';
 import { envInt, percentile, printTable } from './report.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -342,12 +342,7 @@ async function main(): Promise<void> {
     await ask(server, { cmd: 'close' }).catch(() => undefined);
     await server.close(30_000);
     rmSync(dataDir, { recursive: true, force: true });
-    if (DATABASE) {
-      const c = new pg.Client({ connectionString: DATABASE });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await c.end();
-    }
+    if (DATABASE) await dropSchemas(DATABASE, schema);
   }
 }
 

@@ -26,12 +26,12 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { CreateGuardrailCommandInput } from '@aws-sdk/client-bedrock';
-import pg from 'pg';
 import { type ClientConfig, callApi } from '../src/cli/client.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../test/helpers/fake-openai-upstream.ts';
 import type { LoadClientInit, LoadCommand, LoadResult } from './load-client.ts';
 import { benignText, MODEL, REGION, setUpOrganization, type Setup } from './gateway-setup.ts';
-import { type ParapetProcess, startParapetProcess } from './parapet-process.ts';
+import { type ParapetProcess, startParapetProcess, startServerProcess } from './parapet-process.ts';
+import { dropSchemas } from '../test/helpers/postgres.ts';
 import { loadReferenceGuardrail, withWords } from './reference.ts';
 import { envInt, percentile, printTable } from './report.ts';
 
@@ -187,37 +187,14 @@ async function startPortkey(): Promise<PortkeyProcess> {
   const port = await freePort();
   // The guardrail config travels in the x-portkey-config header (Portkey OSS has no config store): with 1,000
   // words it is larger than Node's default 16 KiB header limit, so the limit is raised for Portkey's process.
-  const child = spawn(process.execPath, ['--max-http-header-size=262144', PORTKEY_SERVER, `--port=${port}`, '--headless'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  let output = '';
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Portkey did not start within 30 s:\n${output}`)), 30_000);
-    const onData = (d: Buffer) => {
-      output += d.toString('utf8');
-      if (output.includes('Ready for connections') || output.includes(`:${port}`)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then(() => reject(new Error(`Portkey exited before listening:\n${output}`)));
-  });
-  child.stdout.on('data', () => {});
-  child.stderr.on('data', () => {});
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async close() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    },
-  };
+  const proc = await startServerProcess(
+    'Portkey',
+    ['--max-http-header-size=262144', PORTKEY_SERVER, `--port=${port}`, '--headless'],
+    { NODE_ENV: 'production' },
+    new RegExp(`Ready for connections|:${port}`),
+    30_000,
+  );
+  return { url: `http://127.0.0.1:${port}`, close: proc.close };
 }
 
 /**
@@ -458,12 +435,7 @@ async function main(): Promise<void> {
     await Promise.all(replicas.map((r) => r.close()));
     await upstream.close();
     rmSync(dataDir, { recursive: true, force: true });
-    if (DATABASE) {
-      const c = new pg.Client({ connectionString: DATABASE });
-      await c.connect();
-      await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await c.end();
-    }
+    if (DATABASE) await dropSchemas(DATABASE, schema);
   }
 }
 

@@ -35,39 +35,54 @@ export interface ParapetProcessOptions {
 const BIN = fileURLToPath(new URL('../bin/parapet.mjs', import.meta.url));
 const BANNER_RE = /Parapet is listening on (http:\/\/\S+)/;
 
-export async function startParapetProcess(o: ParapetProcessOptions): Promise<ParapetProcess> {
-  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(
-    process.execPath,
-    [...(o.nodeArgs ?? []), BIN, '--data-dir', o.dataDir, 'serve', '--port', '0', ...(o.args ?? [])],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...o.env } },
-  );
+export interface ServerProcess {
+  pid: number;
+  /** What `ready` matched in the process's output. */
+  ready: RegExpExecArray;
+  /** SIGTERM, then SIGKILL after 5 s; resolves when the process has exited. */
+  close(): Promise<void>;
+}
+
+/**
+ * Spawns a Node server (`argv` after the node binary) and resolves once its output matches `ready`; rejects when
+ * it exits first or takes longer than `timeoutMs`. Its pipes are drained for its whole life (a full pipe would
+ * stall it).
+ */
+export async function startServerProcess(
+  name: string,
+  argv: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+  timeoutMs: number,
+): Promise<ServerProcess> {
+  const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, argv, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`parapet serve did not start within ${o.startTimeoutMs ?? 60_000} ms:\n${output}`)), o.startTimeoutMs ?? 60_000);
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within ${timeoutMs} ms:\n${output}`)), timeoutMs);
     const onData = (d: Buffer) => {
       output += d.toString('utf8');
-      const m = BANNER_RE.exec(output);
-      if (m?.[1]) {
+      const m = ready.exec(output);
+      if (m) {
         clearTimeout(timer);
-        resolve(m[1]);
+        resolve(m);
       }
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     void exited.then(() => {
       clearTimeout(timer);
-      reject(new Error(`parapet serve exited before listening:\n${output}`));
+      reject(new Error(`${name} exited before listening:\n${output}`));
     });
   });
-  // Keep draining the pipes (a full pipe would stall the server); the output stays available for errors.
   child.stdout.on('data', () => {});
   child.stderr.on('data', () => {});
-  const credentials = JSON.parse(readFileSync(join(o.dataDir, 'credentials.json'), 'utf8')) as ParapetCredentials;
   return {
-    url,
     pid: child.pid ?? 0,
-    credentials,
+    ready: match,
     async close() {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
@@ -76,6 +91,18 @@ export async function startParapetProcess(o: ParapetProcessOptions): Promise<Par
       clearTimeout(timer);
     },
   };
+}
+
+export async function startParapetProcess(o: ParapetProcessOptions): Promise<ParapetProcess> {
+  const proc = await startServerProcess(
+    'parapet serve',
+    [...(o.nodeArgs ?? []), BIN, '--data-dir', o.dataDir, 'serve', '--port', '0', ...(o.args ?? [])],
+    { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...o.env },
+    BANNER_RE,
+    o.startTimeoutMs ?? 60_000,
+  );
+  const credentials = JSON.parse(readFileSync(join(o.dataDir, 'credentials.json'), 'utf8')) as ParapetCredentials;
+  return { url: proc.ready[1] ?? '', pid: proc.pid, credentials, close: proc.close };
 }
 
 /** The resident set size of a process, from /proc (Linux), in bytes. */

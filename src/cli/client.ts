@@ -42,8 +42,8 @@ export interface RequestOptions {
   service?: string;
 }
 
-/** One signed HTTP exchange, protocol-agnostic: the callers below shape the body and read the answer. */
-async function send(
+/** One signed HTTP exchange, protocol-agnostic: the callers shape the body and read the answer. */
+export async function send(
   cfg: ClientConfig,
   req: { method: string; path: string; query?: Record<string, string>; headers?: Record<string, string>; body: string; service: string },
 ): Promise<{ status: number; ok: boolean; headers: Headers; text: string }> {
@@ -89,7 +89,7 @@ async function send(
 }
 
 /** The error code of a JSON error: `x-amzn-errortype`, else `__type` (either may carry a `namespace#` or `:detail`). */
-function jsonErrorCode(headers: Headers, parsed: unknown): string {
+export function jsonErrorCode(headers: Headers, parsed: unknown): string {
   const raw = headers.get('x-amzn-errortype') ?? (parsed as { __type?: string } | undefined)?.__type ?? 'UnknownError';
   return raw.split(':')[0]?.split('#').at(-1) || 'UnknownError';
 }

@@ -14,15 +14,16 @@ import type { Command } from 'commander';
 import type { BackupStoreOptions, ExportSummary, ImportSummary } from '../server/backup.ts';
 import { type CliContext, table } from './output.ts';
 
-interface StoreFlags {
+export interface StoreFlags {
   database?: string;
   databaseSchema?: string;
 }
 
-const DATABASE_HELP = 'PostgreSQL: postgres://user[:password]@host[:port]/db (default: PARAPET_DATABASE_URL, else SQLite in the data directory)';
-const SCHEMA_HELP = "the PostgreSQL schema (default: PARAPET_DATABASE_SCHEMA, else the server's search_path)";
+export const DATABASE_HELP = 'PostgreSQL: postgres://user[:password]@host[:port]/db (default: PARAPET_DATABASE_URL, else SQLite in the data directory)';
+export const SCHEMA_HELP = "the PostgreSQL schema (default: PARAPET_DATABASE_SCHEMA, else the server's search_path)";
 
-function storeOptions(ctx: CliContext, o: StoreFlags): BackupStoreOptions {
+/** Where the store is, as `export`, `import` and `rotate-master-key` take it: flags, then the environment. */
+export function storeOptions(ctx: CliContext, o: StoreFlags): BackupStoreOptions {
   const database = o.database ?? (process.env.PARAPET_DATABASE_URL || undefined);
   const databaseSchema = o.databaseSchema ?? (process.env.PARAPET_DATABASE_SCHEMA || undefined);
   return {

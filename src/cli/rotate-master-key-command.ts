@@ -5,25 +5,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import type { BackupStoreOptions } from '../server/backup.ts';
 import type { RotationResult } from '../server/master-key-rotation.ts';
+import { DATABASE_HELP, SCHEMA_HELP, type StoreFlags, storeOptions } from './export-commands.ts';
 import type { CliContext } from './output.ts';
 
-interface RotateFlags {
-  database?: string;
-  databaseSchema?: string;
+interface RotateFlags extends StoreFlags {
   newKeyFile?: string;
-}
-
-function storeOptions(ctx: CliContext, o: RotateFlags): BackupStoreOptions {
-  const database = o.database ?? (process.env.PARAPET_DATABASE_URL || undefined);
-  const databaseSchema = o.databaseSchema ?? (process.env.PARAPET_DATABASE_SCHEMA || undefined);
-  return {
-    dataDir: ctx.gopts().dataDir ?? process.env.PARAPET_DATA_DIR ?? '.parapet',
-    ...(database ? { database } : {}),
-    ...(databaseSchema ? { databaseSchema } : {}),
-    ...(process.env.PARAPET_MASTER_KEY !== undefined ? { masterKey: process.env.PARAPET_MASTER_KEY } : {}),
-  };
 }
 
 /** The new key the operator chose, if any: --new-key-file wins over PARAPET_NEW_MASTER_KEY. */
@@ -69,8 +56,8 @@ export function addRotateMasterKeyCommand(program: Command, ctx: CliContext): vo
         '<data-dir>/master.key (the old one is kept as master.key.old) — or, with PARAPET_MASTER_KEY, show the new key once. ' +
         'Stop every server on the store first; if interrupted, run it again to finish',
     )
-    .option('--database <url>', 'PostgreSQL: postgres://user[:password]@host[:port]/db (default: PARAPET_DATABASE_URL, else SQLite in the data directory)')
-    .option('--database-schema <name>', "the PostgreSQL schema (default: PARAPET_DATABASE_SCHEMA, else the server's search_path)")
+    .option('--database <url>', DATABASE_HELP)
+    .option('--database-schema <name>', SCHEMA_HELP)
     .option('--new-key-file <file>', 'the new key (64 hex characters or base64 of 32 bytes; default: PARAPET_NEW_MASTER_KEY, else a random one)')
     .action(async (o: RotateFlags) => {
       const { describeStore } = await import('../server/backup.ts');

@@ -4,10 +4,8 @@
  * management account, and as member accounts through credentials.json or OrganizationAccountAccessRole), the
  * output, and the exit codes (plan: 0 nothing to do, 2 changes pending; apply: 1 on failure or blocking pitfalls).
  */
-import { SignatureV4 } from '@smithy/signature-v4';
 import { type Command, Option } from 'commander';
-import { Sha256 } from '../core/sha256.ts';
-import { type ClientConfig, ApiError, encodeLabel, getCallerIdentity } from './client.ts';
+import { type ClientConfig, ApiError, getCallerIdentity, jsonErrorCode, send } from './client.ts';
 import { resolveClientConfig } from './config.ts';
 import { addExportCommands } from './export-commands.ts';
 import { type CliContext, commaList, collect } from './output.ts';
@@ -44,52 +42,20 @@ export function processIo(): CommandIo {
   };
 }
 
-/**
- * One signed JSON call, with extra headers (client.ts signs the same way but takes none; the change source must
- * ride on every write).
- */
+/** One signed JSON call through client.ts's `send`, with extra headers: the change source rides on every write. */
 async function signedCall(
   cfg: ClientConfig,
   service: string,
   req: { method: string; path: string; query?: Record<string, string>; headers: Record<string, string>; body?: string },
 ): Promise<Json> {
-  const url = new URL(cfg.endpoint);
-  const query = req.query ?? {};
-  const signer = new SignatureV4({ credentials: cfg.credentials, region: cfg.region, service, sha256: Sha256, uriEscapePath: true });
-  const body = req.body ?? '';
-  const signed = await signer.sign({
-    method: req.method,
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: url.port ? Number(url.port) : undefined,
-    path: req.path,
-    query,
-    headers: { host: url.host, ...req.headers },
-    body,
-  });
-  const qs = Object.entries(query).map(([k, v]) => `${encodeLabel(k)}=${encodeLabel(v)}`).join('&');
-  let res: Response;
-  try {
-    res = await fetch(`${url.origin}${req.path}${qs ? `?${qs}` : ''}`, {
-      method: req.method,
-      headers: signed.headers,
-      body: req.method === 'GET' || req.method === 'DELETE' ? undefined : body,
-    });
-  } catch (e) {
-    throw new ApiError('ConnectionError', `Cannot reach Parapet at ${cfg.endpoint} (${e instanceof Error ? e.message : String(e)}). Is \`parapet serve\` running?`, 0);
-  }
-  const text = await res.text();
+  const res = await send(cfg, { ...req, body: req.body ?? '', service });
   let parsed: Json = {};
   try {
-    parsed = text ? (JSON.parse(text) as Json) : {};
+    parsed = res.text ? (JSON.parse(res.text) as Json) : {};
   } catch {
-    parsed = { message: text };
+    parsed = { message: res.text };
   }
-  if (!res.ok) {
-    const raw = res.headers.get('x-amzn-errortype') ?? (typeof parsed.__type === 'string' ? parsed.__type : 'UnknownError');
-    const code = raw.split(':')[0]?.split('#').at(-1) || 'UnknownError';
-    throw new ApiError(code, String(parsed.message ?? parsed.Message ?? text), res.status);
-  }
+  if (!res.ok) throw new ApiError(jsonErrorCode(res.headers, parsed), String(parsed.message ?? parsed.Message ?? res.text), res.status);
   return parsed;
 }
 

@@ -23,9 +23,11 @@ import type { CompiledGuardrail, CompiledSide } from './compile.ts';
 import type { Confidence, FilterStrength, PiiEntityType, Source } from './config/types.ts';
 import { classifyHarm, type HarmCategory } from './content/index.ts';
 import { scoreGrounding } from './grounding/index.ts';
+import { seamFindings } from './evasion/seams.ts';
 import { applyMasks, type MaskSpan, resolveMaskSpans } from './mask.ts';
 import { classifyPromptAttack } from './prompt-attack/index.ts';
 import { MAX_MATCHES_PER_TEXT, RegexSubject } from './regex/safe-regex.ts';
+import type { WordFinding } from './words/index.ts';
 
 export type Qualifier = 'grounding_source' | 'query' | 'guard_content';
 
@@ -46,6 +48,9 @@ export type OutputScope = 'INTERVENTIONS' | 'FULL';
  * cover every finding), so one request cannot produce an unbounded response.
  */
 export const MAX_LISTED_FINDINGS = 1000;
+
+/** Characters each side of a boundary between guarded blocks that are scanned for a word or value cut in two. */
+export const SEAM_REACH = 256;
 
 export interface AssessRequest {
   source: Source;
@@ -193,19 +198,22 @@ export function assessSide(side: CompiledSide, request: AssessRequest): AssessRe
     const customWords: CustomWordAssessment[] = [];
     const managedWordLists: ManagedWordAssessment[] = [];
     const seen = new Set<string>();
-    for (const text of guardedTexts) {
-      for (const f of matcher.scan(text)) {
-        const action: AssessedAction =
-          (f.list === 'CUSTOM' ? customActions[f.index] : profanityAction) === 'BLOCK' ? 'BLOCKED' : 'NONE';
-        if (action === 'BLOCKED') blocked = true;
-        const key = `${f.list}\u0000${f.match.toLowerCase()}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        if (seen.size > MAX_LISTED_FINDINGS) continue;
-        if (f.list === 'CUSTOM') customWords.push({ match: f.match, action, detected: true });
-        else managedWordLists.push({ match: f.match, type: 'PROFANITY', action, detected: true });
-      }
-    }
+    const record = (f: WordFinding, match: string): void => {
+      const action: AssessedAction =
+        (f.list === 'CUSTOM' ? customActions[f.index] : profanityAction) === 'BLOCK' ? 'BLOCKED' : 'NONE';
+      if (action === 'BLOCKED') blocked = true;
+      const key = `${f.list}\u0000${match.toLowerCase()}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      if (seen.size > MAX_LISTED_FINDINGS) return;
+      if (f.list === 'CUSTOM') customWords.push({ match, action, detected: true });
+      else managedWordLists.push({ match, type: 'PROFANITY', action, detected: true });
+    };
+    const perBlock = guardedTexts.map((text) => matcher.scan(text));
+    perBlock.forEach((found) => found.forEach((f) => record(f, f.match)));
+    // A word cut in two by a block boundary.
+    if (guardedTexts.length > 1)
+      for (const seam of seamFindings(guardedTexts, matcher.scan, SEAM_REACH, perBlock)) record(seam.finding, seam.match);
     if (customWords.length || managedWordLists.length) assessment.wordPolicy = { customWords, managedWordLists };
   }
 
@@ -215,18 +223,20 @@ export function assessSide(side: CompiledSide, request: AssessRequest): AssessRe
     const regexes: RegexAssessment[] = [];
     const toAssessed = (a: string): SensitiveAssessedAction =>
       a === 'BLOCK' ? 'BLOCKED' : a === 'ANONYMIZE' ? 'ANONYMIZED' : 'NONE';
+    const pii = side.pii;
+    const piiPerBlock = pii ? guardedTexts.map((text) => pii.scanner.scan(text)) : [];
+    const recordPii = (type: PiiEntityType, match: string, parts: readonly { block: number; start: number; end: number }[]): void => {
+      const action = toAssessed(pii?.actions.get(type) ?? 'NONE');
+      if (action === 'BLOCKED') blocked = true;
+      for (const p of parts) {
+        if (action === 'ANONYMIZED') masks[p.block]?.push({ start: p.start, end: p.end, label: type });
+        piiFindings[p.block]?.push({ type, start: p.start, end: p.end, action });
+      }
+      if (piiEntities.length < MAX_LISTED_FINDINGS) piiEntities.push({ match, type, action, detected: true });
+    };
     guardedTexts.forEach((text, bi) => {
       const blockMasks = masks[bi] ?? [];
-      if (side.pii) {
-        for (const f of side.pii.scanner.scan(text)) {
-          const action = toAssessed(side.pii.actions.get(f.type) ?? 'NONE');
-          if (action === 'BLOCKED') blocked = true;
-          if (action === 'ANONYMIZED') blockMasks.push({ start: f.start, end: f.end, label: f.type });
-          piiFindings[bi]?.push({ type: f.type, start: f.start, end: f.end, action });
-          if (piiEntities.length < MAX_LISTED_FINDINGS)
-            piiEntities.push({ match: text.slice(f.start, f.end), type: f.type, action, detected: true });
-        }
-      }
+      for (const f of piiPerBlock[bi] ?? []) recordPii(f.type, text.slice(f.start, f.end), [{ block: bi, start: f.start, end: f.end }]);
       const subject = side.regexes.length > 1 ? new RegexSubject(text) : text;
       for (const r of side.regexes) {
         const spans = r.regex.findAll(subject);
@@ -241,6 +251,9 @@ export function assessSide(side: CompiledSide, request: AssessRequest): AssessRe
         }
       }
     });
+    // A value cut in two by a block boundary.
+    if (pii && guardedTexts.length > 1)
+      for (const seam of seamFindings(guardedTexts, pii.scanner.scan, SEAM_REACH, piiPerBlock)) recordPii(seam.finding.type, seam.match, seam.parts);
     if (side.pii) {
       usage.sensitiveInformationPolicyUnits = units;
       if (full) {

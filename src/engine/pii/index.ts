@@ -11,13 +11,18 @@ import { PII_ENTITY_TYPES, type PiiEntityType } from '../config/types.ts';
 import type { Detector, KeywordHit, PiiFinding, ScanInput } from './detector.ts';
 import { KeywordMatcher } from './keywords.ts';
 import { DETECTORS, typeRank } from './registry.ts';
+import { findObfuscatedPii } from './evasion.ts';
 import { resolveOverlaps } from './resolve.ts';
 import { sharedPart } from '../shared.ts';
 
 export type { PiiFinding } from './detector.ts';
 
 export interface PiiScanner {
-  /** Accepted findings, sorted by start, non-overlapping. */
+  /**
+   * Accepted findings, sorted by start, non-overlapping — except that every type found inside one base64
+   * payload is reported on the payload's whole span. Obfuscated values are found too (`evasion.ts`) unless
+   * the scanner was created with `deobfuscate: false`.
+   */
   scan(text: string): PiiFinding[];
 }
 
@@ -29,7 +34,8 @@ const rankOf = (f: PiiFinding): number => typeRank(f.type);
  * Builds a scanner that runs only the requested entity types. Throws on an unknown type so a
  * misconfigured guardrail fails when it is compiled, not silently at evaluation time.
  */
-export function createPiiScanner(types: Iterable<PiiEntityType>): PiiScanner {
+export function createPiiScanner(types: Iterable<PiiEntityType>, options: { deobfuscate?: boolean } = {}): PiiScanner {
+  const deobfuscate = options.deobfuscate !== false;
   const detectors: Detector[] = [];
   const seen = new Set<PiiEntityType>();
   for (const t of types) {
@@ -52,34 +58,41 @@ export function createPiiScanner(types: Iterable<PiiEntityType>): PiiScanner {
   }
   const matcher = groups.length > 0 ? new KeywordMatcher(groups) : null;
   const none: readonly KeywordHit[] = Object.freeze([]);
+  const scanPlain = (text: string): PiiFinding[] => {
+    if (frozen.length === 0 || text.length === 0) return [];
+    const hits = matcher !== null ? matcher.scan(text) : [];
+    const memo = new Map<object, unknown>();
+    const input: ScanInput = {
+      text,
+      hits(d: Detector): readonly KeywordHit[] {
+        const g = groupOf.get(d);
+        return g === undefined ? none : (hits[g] ?? none);
+      },
+      memo<T>(key: object, compute: (t: string) => T): T {
+        if (memo.has(key)) return memo.get(key) as T;
+        const value = compute(text);
+        memo.set(key, value);
+        return value;
+      },
+    };
+    const accepted: PiiFinding[] = [];
+    const candidates: PiiFinding[] = [];
+    for (const d of frozen) {
+      candidates.length = 0;
+      d.detect(input, candidates);
+      for (const c of candidates) {
+        if (c.score >= d.threshold && c.start >= 0 && c.end <= text.length && c.end > c.start) accepted.push(c);
+      }
+    }
+    return resolveOverlaps(accepted, rankOf);
+  };
   return Object.freeze({
     scan(text: string): PiiFinding[] {
-      if (frozen.length === 0 || text.length === 0) return [];
-      const hits = matcher !== null ? matcher.scan(text) : [];
-      const memo = new Map<object, unknown>();
-      const input: ScanInput = {
-        text,
-        hits(d: Detector): readonly KeywordHit[] {
-          const g = groupOf.get(d);
-          return g === undefined ? none : (hits[g] ?? none);
-        },
-        memo<T>(key: object, compute: (t: string) => T): T {
-          if (memo.has(key)) return memo.get(key) as T;
-          const value = compute(text);
-          memo.set(key, value);
-          return value;
-        },
-      };
-      const accepted: PiiFinding[] = [];
-      const candidates: PiiFinding[] = [];
-      for (const d of frozen) {
-        candidates.length = 0;
-        d.detect(input, candidates);
-        for (const c of candidates) {
-          if (c.score >= d.threshold && c.start >= 0 && c.end <= text.length && c.end > c.start) accepted.push(c);
-        }
-      }
-      return resolveOverlaps(accepted, rankOf);
+      const plain = scanPlain(text);
+      if (!deobfuscate || frozen.length === 0 || text.length === 0) return plain;
+      const extra = findObfuscatedPii(text, plain, scanPlain);
+      if (extra.length === 0) return plain;
+      return [...plain, ...extra].sort((a, b) => a.start - b.start || b.end - a.end);
     },
   });
 }

@@ -195,15 +195,31 @@ export class CustomWordMatcher {
     return out;
   }
 
-  /** Push the longest word at `p` whose end boundary holds and return its end, or return -1. */
-  private walk(s: string, p: number, out: FoldedMatch[]): number {
+  /**
+   * Leftmost-longest, non-overlapping matches anywhere in `s`, word boundaries ignored: for text whose word
+   * boundaries were lost (letters written apart and joined again, see `evasion/spaced.ts`). Tries every
+   * position, so keep `s` short.
+   */
+  scanAnywhere(s: string): FoldedMatch[] {
+    const out: FoldedMatch[] = [];
+    if (this.size === 0) return out;
+    let i = 0;
+    while (i < s.length) {
+      const e = this.walk(s, i, out, true);
+      i = e === -1 ? i + 1 : e;
+    }
+    return out;
+  }
+
+  /** Push the longest word at `p` whose end boundary holds (any end if `anywhere`) and return its end, or -1. */
+  private walk(s: string, p: number, out: FoldedMatch[], anywhere = false): number {
     const n = s.length;
     let node: TrieNode = this.root;
     let bestEnd = -1;
     let bestId = -1;
     let j = p;
     for (;;) {
-      if (node.id !== -1 && (!node.needsEnd || j >= n || !isWord(s.charCodeAt(j)))) {
+      if (node.id !== -1 && (anywhere || !node.needsEnd || j >= n || !isWord(s.charCodeAt(j)))) {
         bestEnd = j;
         bestId = node.id;
       }

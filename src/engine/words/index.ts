@@ -17,10 +17,17 @@
  * (`f4ck1ng`, `a$$hole`, `b!tch` are caught; `Scunthorpe`, `assassin`, `shitake` are not); each match
  * covers the whole word it occurs in and carries the canonical term.
  *
- * Findings of the two lists may overlap each other; within a list they do not.
+ * Obfuscated words are caught too (`evasion.ts`): Cyrillic/Greek look-alike letters, leetspeak (`blu3b1rd`),
+ * letters written apart (`b l u e b i r d`, `f.u.c.k`) and base64 payloads that decode to text holding a word
+ * (reported on the whole payload). Zero-width characters and full-width forms are handled by folding.
+ *
+ * Findings of the two lists may overlap each other; within a list they do not, except that the words found in
+ * one base64 payload are each reported on the payload's whole span.
  */
 
+import { base64Payloads, mayHoldBase64 } from '../evasion/base64.ts';
 import { CustomWordMatcher } from './custom.ts';
+import { type ViewHit, WordEvasionViews } from './evasion.ts';
 import { foldPhrase, normalizeWithMap } from './normalize.ts';
 import { scanProfanityFolded } from './profanity.ts';
 
@@ -42,42 +49,102 @@ export interface WordMatcher {
   scan(text: string): WordFinding[];
 }
 
-export function compileWords(opts: { custom: readonly string[]; profanity: boolean }): WordMatcher {
+export interface WordOptions {
+  custom: readonly string[];
+  profanity: boolean;
+  /** Also look through obfuscation (`evasion.ts`, base64 payloads). Default true; off gives the plain matcher. */
+  deobfuscate?: boolean;
+}
+
+export function compileWords(opts: WordOptions): WordMatcher {
   const custom = [...opts.custom];
-  const matcher = new CustomWordMatcher(custom.map(foldPhrase));
+  const foldedWords = custom.map(foldPhrase);
+  const matcher = new CustomWordMatcher(foldedWords);
   const profanity = opts.profanity;
   const hasCustom = matcher.size > 0;
+  const views = opts.deobfuscate === false ? undefined : new WordEvasionViews(foldedWords, profanity, matcher);
 
-  const scan = (text: string): WordFinding[] => {
+  const scanText = (text: string, depth: number): WordFinding[] => {
     if ((!hasCustom && !profanity) || text.length === 0) return [];
     const norm = normalizeWithMap(text);
-    const customFindings: WordFinding[] = [];
-    if (hasCustom) {
-      for (const m of matcher.scanFolded(norm.folded)) {
-        const start = norm.toOriginal(m.start);
-        const end = norm.toOriginalEnd(m.end);
-        customFindings.push({
-          list: 'CUSTOM',
-          index: m.index,
-          word: custom[m.index] ?? '',
-          match: text.slice(start, end),
-          start,
-          end,
-        });
+    const customHits: Hit[] = hasCustom ? matcher.scanFolded(norm.folded).map((m) => ({ index: m.index, term: '', start: m.start, end: m.end })) : [];
+    const profanityHits: Hit[] = profanity ? scanProfanityFolded(norm.folded).map((m) => ({ index: -1, term: m.term, start: m.start, end: m.end })) : [];
+    const extra = views?.hits(norm.folded) ?? [];
+    const toFinding = (list: 'CUSTOM' | 'PROFANITY') => (h: Hit): WordFinding => {
+      const start = norm.toOriginal(h.start);
+      const end = norm.toOriginalEnd(h.end);
+      const word = list === 'CUSTOM' ? (custom[h.index] ?? '') : h.term;
+      return { list, index: h.index, word, match: text.slice(start, end), start, end };
+    };
+    let customFindings = withExtra(customHits, extra, 'CUSTOM').map(toFinding('CUSTOM'));
+    let profanityFindings = withExtra(profanityHits, extra, 'PROFANITY').map(toFinding('PROFANITY'));
+    if (views !== undefined && depth === 0 && mayHoldBase64(text)) {
+      const encoded = encodedFindings(text, (decoded) => scanText(decoded, depth + 1));
+      if (encoded.length > 0) {
+        customFindings = mergeDisjoint(customFindings, encoded.filter((f) => f.list === 'CUSTOM'));
+        profanityFindings = mergeDisjoint(profanityFindings, encoded.filter((f) => f.list === 'PROFANITY'));
       }
     }
-    if (!profanity) return customFindings;
-    const profanityFindings: WordFinding[] = [];
-    for (const m of scanProfanityFolded(norm.folded)) {
-      const start = norm.toOriginal(m.start);
-      const end = norm.toOriginalEnd(m.end);
-      profanityFindings.push({ list: 'PROFANITY', index: -1, word: m.term, match: text.slice(start, end), start, end });
-    }
     if (customFindings.length === 0) return profanityFindings;
+    if (profanityFindings.length === 0) return customFindings;
     return merge(customFindings, profanityFindings);
   };
 
-  return { scan };
+  return { scan: (text) => scanText(text, 0) };
+}
+
+interface Hit {
+  index: number;
+  term: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * The plain matcher's hits (sorted, disjoint) plus the obfuscation views' hits of `list` that overlap none of
+ * them nor each other (leftmost-longest first), sorted by start.
+ */
+function withExtra(plain: Hit[], extra: readonly ViewHit[], list: ViewHit['list']): Hit[] {
+  const more = extra.filter((h) => h.list === list);
+  if (more.length === 0) return plain;
+  more.sort((a, b) => a.start - b.start || b.end - a.end);
+  const kept: Hit[] = [];
+  let p = 0; // first plain hit that may still overlap (plain hits are sorted and disjoint)
+  for (const h of more) {
+    const last = kept[kept.length - 1];
+    if (last !== undefined && h.start < last.end) continue;
+    while (p < plain.length && (plain[p]?.end ?? 0) <= h.start) p++;
+    const next = plain[p];
+    if (next !== undefined && next.start < h.end) continue;
+    kept.push(h);
+  }
+  if (kept.length === 0) return plain;
+  return [...plain, ...kept].sort((a, b) => a.start - b.start);
+}
+
+/** `a` plus the findings of `b` that overlap none of `a`'s (both sorted by start), sorted by start. */
+function mergeDisjoint(a: WordFinding[], b: WordFinding[]): WordFinding[] {
+  const kept = b.filter((f) => !a.some((g) => g.start < f.end && f.start < g.end));
+  if (kept.length === 0) return a;
+  return [...a, ...kept].sort((x, y) => x.start - y.start || y.end - x.end);
+}
+
+/**
+ * Findings inside base64 payloads (`evasion/base64.ts`): what the decoded text holds, reported on the whole
+ * payload, once per word.
+ */
+function encodedFindings(text: string, scanDecoded: (decoded: string) => WordFinding[]): WordFinding[] {
+  const out: WordFinding[] = [];
+  for (const p of base64Payloads(text)) {
+    const seen = new Set<string>();
+    for (const f of scanDecoded(p.decoded)) {
+      const key = `${f.list}\u0000${f.word}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ ...f, match: text.slice(p.start, p.end), start: p.start, end: p.end });
+    }
+  }
+  return out;
 }
 
 /** Merge two lists sorted by start: by start, then longest first, then CUSTOM before PROFANITY. */

@@ -1,0 +1,138 @@
+/**
+ * Leetspeak: digits and symbols written for letters (`pr0j3c7`, `qu4n7um`, `a$$`, `b1uebird`). Works on folded
+ * text (lower case, see `words/normalize.ts`).
+ *
+ * `leetCanonical(folded)` gives a *canonical* form of the same length: in every word that holds a letter, the
+ * look-alike digits and symbols become letters (`0`→o, `1`→i, `3`→e, `4`→a, `5`→s, `7`→t, `8`→b, `9`→g, `@`→a,
+ * `$`→s, `|`→i, and `!`→i before a letter or digit), and `l` becomes `i` as well — `1` and `|` stand for both,
+ * so the canonical form merges them. The matcher compares canonical text with canonical words, so `b1uebird`,
+ * `blu3bird` and `bluebird` meet at `biuebird`. Words of digits only (`2024`, `4111`) are left alone, so
+ * numbers never read as words.
+ */
+
+/** Canonical letter per ASCII unit inside a word, 0 when the unit stays. */
+const CANON = new Uint8Array(128);
+for (const [from, to] of [
+  ['0', 'o'], ['1', 'i'], ['3', 'e'], ['4', 'a'], ['5', 's'], ['7', 't'], ['8', 'b'], ['9', 'g'],
+  ['@', 'a'], ['$', 's'], ['|', 'i'], ['!', 'i'], ['l', 'i'],
+] as const)
+  CANON[from.charCodeAt(0)] = to.charCodeAt(0);
+
+const BANG = 0x21;
+
+function isLetter(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && c < 0x2000);
+}
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+function isSymbol(c: number): boolean {
+  return c === 0x40 || c === 0x24 || c === 0x7c || c === BANG;
+}
+
+/**
+ * Whether `folded` holds a word mixing letters with look-alike digits or symbols — the only case where the
+ * canonical form can find something the plain text does not.
+ */
+export function mayHoldLeet(folded: string): boolean {
+  const n = folded.length;
+  for (let i = 0; i < n; i++) {
+    const c = folded.charCodeAt(i);
+    if (!(isDigit(c) || isSymbol(c)) || CANON[c] === 0) continue;
+    const before = i > 0 ? folded.charCodeAt(i - 1) : 0;
+    const after = i + 1 < n ? folded.charCodeAt(i + 1) : 0;
+    // A `!` after a letter ends a sentence; before a letter it may stand for `i`.
+    if ((c !== BANG && isLetter(before)) || isLetter(after)) return true;
+  }
+  return false;
+}
+
+/** The canonical form of `folded` (same length). */
+export function leetCanonical(folded: string): string {
+  const n = folded.length;
+  const out = new Uint16Array(n);
+  let i = 0;
+  while (i < n) {
+    const c = folded.charCodeAt(i);
+    if (!(isLetter(c) || isDigit(c) || isSymbol(c))) {
+      out[i++] = c;
+      continue;
+    }
+    // A word: letters, digits and look-alike symbols (a `!` only when a letter or digit follows it).
+    let j = i;
+    let letter = false;
+    for (; j < n; j++) {
+      const d = folded.charCodeAt(j);
+      if (d === BANG) {
+        const next = j + 1 < n ? folded.charCodeAt(j + 1) : 0;
+        if (!(isLetter(next) || isDigit(next))) break;
+      } else if (!(isLetter(d) || isDigit(d) || isSymbol(d))) break;
+      if (isLetter(d)) letter = true;
+    }
+    if (j === i) {
+      out[i] = c; // a `!` that ends a sentence
+      i++;
+      continue;
+    }
+    for (let k = i; k < j; k++) {
+      const d = folded.charCodeAt(k);
+      const to = letter && d < 128 ? CANON[d] ?? 0 : 0;
+      out[k] = to !== 0 ? to : d;
+    }
+    i = j;
+  }
+  let s = '';
+  for (let k = 0; k < n; k += 8192) s += String.fromCharCode.apply(null, out.subarray(k, Math.min(n, k + 8192)) as unknown as number[]);
+  return s;
+}
+
+/** Letter per digit for `leetValues` (case kept: digits become lower case). */
+const DIGIT_LETTER = 'oi?eas?tbg';
+
+function isAsciiLetter(c: number): boolean {
+  return (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+}
+
+/**
+ * For values (PII): `text` with the look-alike digits of every word that mixes ASCII letters and digits read as
+ * letters (`j4n3.d03@3x4mpl3.c0m` → `jane.doe@example.com`; `0`→o, `1`→i, `3`→e, `4`→a, `5`→s, `7`→t, `8`→b,
+ * `9`→g, case kept otherwise). Words of digits only (`536`, `4111`) are left alone. Same length; `null` when no
+ * word changes.
+ */
+export function leetValues(text: string): string | null {
+  const n = text.length;
+  let out: Uint16Array | null = null;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (!(isAsciiLetter(c) || isDigit(c))) {
+      i++;
+      continue;
+    }
+    let j = i;
+    let letters = false;
+    let digits = false;
+    for (; j < n; j++) {
+      const d = text.charCodeAt(j);
+      if (isAsciiLetter(d)) letters = true;
+      else if (isDigit(d)) digits ||= DIGIT_LETTER[d - 0x30] !== '?';
+      else break;
+    }
+    if (letters && digits) {
+      if (out === null) {
+        out = new Uint16Array(n);
+        for (let k = 0; k < n; k++) out[k] = text.charCodeAt(k);
+      }
+      for (let k = i; k < j; k++) {
+        const d = text.charCodeAt(k);
+        const letter = isDigit(d) ? DIGIT_LETTER.charCodeAt(d - 0x30) : 0;
+        if (letter !== 0 && letter !== 0x3f) out[k] = letter;
+      }
+    }
+    i = j;
+  }
+  if (out === null) return null;
+  let s = '';
+  for (let k = 0; k < n; k += 8192) s += String.fromCharCode.apply(null, out.subarray(k, Math.min(n, k + 8192)) as unknown as number[]);
+  return s;
+}

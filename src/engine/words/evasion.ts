@@ -1,0 +1,109 @@
+/**
+ * Word lists against obfuscated text: the views of a folded text (see `normalize.ts`) in which a hidden word
+ * shows again, and the extra matches found in them, in folded offsets.
+ *
+ *  - confusables (`evasion/confusables.ts`): `bluеbіrd` with Cyrillic letters is matched as `bluebird`;
+ *  - leetspeak (`evasion/leet.ts`): `blu3b1rd`, `Pr0j3c7 F4lc0n` are matched by a second matcher built from
+ *    the words' canonical forms;
+ *  - letter spacing (`evasion/spaced.ts`): `b l u e b i r d`, `f.u.c.k.i.n.g` — runs of single letters are
+ *    joined and matched, for custom words against the words with their spaces removed, anywhere in the run.
+ *
+ * Zero-width characters and full-width forms need no view: folding already removes and narrows them. Each view
+ * is built only when a cheap test says it can find something, so ordinary text pays a few regex tests. The
+ * managed profanity list handles confusables and leetspeak itself (obscenity's transformers); it gets the
+ * spaced runs. The extra matchers are built on first use, so a guardrail that never sees obfuscated text never
+ * pays for them.
+ */
+import { skeleton } from '../evasion/confusables.ts';
+import { leetCanonical, mayHoldLeet } from '../evasion/leet.ts';
+import { spacedRuns } from '../evasion/spaced.ts';
+import { CustomWordMatcher, type FoldedMatch } from './custom.ts';
+import { isWordUnit } from './normalize.ts';
+import { scanProfanityFolded } from './profanity.ts';
+
+/** An extra match, in offsets of the folded text. */
+export interface ViewHit {
+  list: 'CUSTOM' | 'PROFANITY';
+  /** CUSTOM: index of the configured word; PROFANITY: -1. */
+  index: number;
+  /** PROFANITY: the canonical term. */
+  term: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * A quick test for runs of single letters: three word characters, each alone, with short gaps. The Unicode
+ * form is slower; ASCII text takes the ASCII form.
+ */
+const SPACED_RE = /(?<![\p{L}\p{N}\p{M}])[\p{L}\p{N}\p{M}][^\p{L}\p{N}\p{M}\n]{1,3}[\p{L}\p{N}\p{M}][^\p{L}\p{N}\p{M}\n]{1,3}[\p{L}\p{N}\p{M}](?![\p{L}\p{N}\p{M}])/u;
+const SPACED_ASCII_RE = /(?:^|[^a-z0-9])[a-z0-9][^a-z0-9\n]{1,3}[a-z0-9][^a-z0-9\n]{1,3}[a-z0-9](?![a-z0-9])/;
+const NON_ASCII_RE = /[^\x00-\x7f]/;
+
+function mayHoldSpacedRun(folded: string): boolean {
+  return NON_ASCII_RE.test(folded) ? SPACED_RE.test(folded) : SPACED_ASCII_RE.test(folded);
+}
+
+function withoutSeparators(folded: string): string {
+  let out = '';
+  for (let i = 0; i < folded.length; i++) if (isWordUnit(folded.charCodeAt(i))) out += folded[i];
+  return out;
+}
+
+export class WordEvasionViews {
+  readonly #custom: readonly string[];
+  readonly #profanity: boolean;
+  #leet: CustomWordMatcher | undefined;
+  #joined: CustomWordMatcher | undefined;
+
+  /** `custom`: the configured words, folded (as given to the main matcher). */
+  constructor(custom: readonly string[], profanity: boolean, private readonly main: CustomWordMatcher) {
+    this.#custom = custom;
+    this.#profanity = profanity;
+  }
+
+  get #leetMatcher(): CustomWordMatcher {
+    this.#leet ??= new CustomWordMatcher(this.#custom.map((w) => leetCanonical(w)));
+    return this.#leet;
+  }
+
+  get #joinedMatcher(): CustomWordMatcher {
+    this.#joined ??= new CustomWordMatcher(this.#custom.map((w) => leetCanonical(withoutSeparators(w))));
+    return this.#joined;
+  }
+
+  /** Matches the views of `folded` add (they may overlap the plain matches; the caller merges). */
+  hits(folded: string): ViewHit[] {
+    const out: ViewHit[] = [];
+    const hasCustom = this.main.size > 0;
+    const skel = skeleton(folded);
+    const base = skel ?? folded;
+    if (hasCustom) {
+      if (mayHoldLeet(base)) pushCustom(out, this.#leetMatcher.scanFolded(leetCanonical(base)));
+      else if (skel !== null) pushCustom(out, this.main.scanFolded(skel));
+    }
+    if (mayHoldSpacedRun(base)) {
+      for (const run of spacedRuns(base, 'letters')) {
+        const at = (j: number): number => run.offsets[j] ?? 0;
+        if (hasCustom)
+          for (const m of this.#joinedMatcher.scanAnywhere(leetCanonical(run.text)))
+            out.push({ list: 'CUSTOM', index: m.index, term: '', start: at(m.start), end: at(m.end - 1) + 1 });
+        if (this.#profanity) {
+          // The run may begin with a one-letter word (`a s h i t…`): the profanity patterns want a word start,
+          // so the run is also read from its second and third letters.
+          for (let from = 0; from < 3 && run.text.length - from >= 3; from++) {
+            const found = scanProfanityFolded(run.text.slice(from));
+            for (const m of found)
+              out.push({ list: 'PROFANITY', index: -1, term: m.term, start: at(from + m.start), end: at(from + m.end - 1) + 1 });
+            if (found.length > 0) break;
+          }
+        }
+      }
+    }
+    return out;
+  }
+}
+
+function pushCustom(out: ViewHit[], matches: readonly FoldedMatch[]): void {
+  for (const m of matches) out.push({ list: 'CUSTOM', index: m.index, term: '', start: m.start, end: m.end });
+}

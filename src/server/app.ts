@@ -12,7 +12,8 @@ import { BodyBudget, parseJsonBody, readBody, sendError, sendJson, sendXml } fro
 import type { AnyRequest, AnyResponse, Handler } from './listener.ts';
 import { parseForm, queryError, queryResponse } from './protocols/aws-query.ts';
 import { type Operation, type OperationResult, type Protocol, RECORD_POINT, Router, safePath } from './router.ts';
-import { type KeyLookup, parseRawQuery, prepareSigV4, scopeServiceOf } from './sigv4.ts';
+import { hasDotSegment, type KeyLookup, parseRawQuery, prepareSigV4, scopeServiceOf } from './sigv4.ts';
+import { type AuthFailureLimits, AuthThrottle, clientAddress } from './auth-throttle.ts';
 import { type ConsoleDeps, createConsoleRoutes } from './console/routes.ts';
 import { cookieValue, SESSION_COOKIE } from './console/session.ts';
 
@@ -38,6 +39,11 @@ export interface AppDeps {
    * as soon as the server listens. `GET /health` (liveness) never consults it.
    */
   readiness?: () => Promise<Readiness>;
+  /**
+   * Limits on failed authentication attempts of SigV4-signed and bearer-key calls, per client address and per
+   * access key id (`auth-throttle.ts`; its defaults when absent, off when false).
+   */
+  authFailureLimits?: Partial<AuthFailureLimits> | false;
 }
 
 export interface Readiness {
@@ -75,11 +81,36 @@ const KEY_CACHE_MS = 5_000;
 /** A request body must arrive within this time. */
 const BODY_DEADLINE_MS = 60_000;
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
+/**
+ * The refusals of a presented credential that count against the failed-authentication limits: a wrong or stale
+ * signature, an unknown, inactive or deleted key, a wrong or expired session token. Not a missing or malformed
+ * Authorization header (nothing was tried), nor a refusal by those limits themselves.
+ */
+const COUNTED_AUTH_FAILURES: ReadonlySet<string> = new Set([
+  'InvalidSignatureException',
+  'SignatureDoesNotMatchException',
+  'UnrecognizedClientException',
+  'ExpiredTokenException',
+]);
 const JSON_1_1 = 'application/x-amz-json-1.1';
 
 function header(req: AnyRequest, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(',') : v;
+}
+
+/** Whether the lower-case header `name` was sent more than once with different values (Node keeps the first). */
+function conflicting(req: AnyRequest, name: string): boolean {
+  const raw = req.rawHeaders;
+  let first: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const k = raw[i];
+    if (k === undefined || k.length !== name.length || k.toLowerCase() !== name) continue;
+    const v = (raw[i + 1] ?? '').trim();
+    if (first === undefined) first = v;
+    else if (v !== first) return true;
+  }
+  return false;
 }
 
 /** The protocol a request speaks, decided from its method, path and headers before anything else. */
@@ -112,6 +143,7 @@ export function createHandler(deps: AppDeps): AppHandler {
   // Bumped by forgetKey: a lookup that read the store before then may hold the old key and is not cached.
   let keyGeneration = 0;
   const budget = new BodyBudget(deps.maxBufferedBodyBytes ?? 256 * 1024 * 1024);
+  const throttle = deps.authFailureLimits === false ? undefined : new AuthThrottle(deps.authFailureLimits ?? {});
 
   async function lookupKey(accessKeyId: string): Promise<AuthKey | undefined> {
     const now = deps.clock.now();
@@ -167,14 +199,76 @@ export function createHandler(deps: AppDeps): AppHandler {
       throw new ServiceError('ExpiredTokenException', 'The security token included in the request is expired.');
   }
 
+  /** One authentication attempt under the failed-authentication limits (`address` undefined: not limited). */
+  interface AuthAttempt {
+    address: string | undefined;
+    /** The access key id the request names, once its credential parsed. */
+    keyId: string | undefined;
+  }
+
+  /**
+   * Refuses, before any lookup or HMAC, an attempt from an address or with a key that has failed too often
+   * (unless the key has authenticated from this address before: see auth-throttle.ts).
+   */
+  function admitAttempt(attempt: AuthAttempt, accessKeyId: string, res: AnyResponse): void {
+    attempt.keyId = accessKeyId;
+    if (!throttle || attempt.address === undefined) return;
+    const refusal = throttle.check(attempt.address, accessKeyId, deps.clock.now());
+    if (!refusal) return;
+    const seconds = Math.max(1, Math.ceil(refusal.retryAfterMs / 1000));
+    if (!res.headersSent) res.setHeader('retry-after', String(seconds));
+    throw new ServiceError(
+      'ThrottlingException',
+      `Too many failed authentication attempts ${refusal.scope === 'address' ? 'from this address' : 'with this access key'}; try again in ${seconds} s.`,
+    );
+  }
+
+  /** Counts a refused credential; the failure that reaches a limit is logged once (the request's own line follows). */
+  function authFailed(attempt: AuthAttempt, err: unknown, requestId: string): void {
+    if (!throttle || attempt.address === undefined || attempt.keyId === undefined) return;
+    if (!(err instanceof ServiceError) || !COUNTED_AUTH_FAILURES.has(err.code)) return;
+    const { windowMs, perAddress, perKey } = throttle.limits;
+    for (const scope of throttle.failed(attempt.address, attempt.keyId, deps.clock.now()))
+      deps.log?.({
+        requestId,
+        event: 'AuthFailureLimitReached',
+        scope,
+        address: attempt.address,
+        accessKeyId: attempt.keyId,
+        failures: scope === 'address' ? perAddress : perKey,
+        refusedForSeconds: Math.ceil(windowMs / 1000),
+      });
+  }
+
+  function authSucceeded(attempt: AuthAttempt): void {
+    if (throttle && attempt.address !== undefined && attempt.keyId !== undefined) throttle.succeeded(attempt.address, attempt.keyId, deps.clock.now());
+  }
+
+  /**
+   * A request with two different Authorization (or Host) headers is refused: Node keeps the first, a proxy in
+   * front may act on another, and the signature never covers Authorization itself. (The same line repeated is
+   * not ambiguous.)
+   */
+  function refuseAmbiguousAuth(req: AnyRequest, bearer: boolean): void {
+    if (conflicting(req, 'authorization'))
+      throw new ServiceError(
+        bearer ? 'UnrecognizedClientException' : 'IncompleteSignatureException',
+        'The request carries more than one Authorization header; send exactly one.',
+      );
+    if (conflicting(req, 'host')) throw new ServiceError('ValidationException', 'The request carries more than one Host header, with different values.');
+  }
+
   interface RequestState {
     protocol: Protocol;
     xmlns: string;
     errorStyle: 'aws' | 'openai';
   }
 
-  /** `Authorization: Bearer <AccessKeyId>:<SecretAccessKey>[:<SessionToken>]` (the OpenAI-compatible endpoint). */
-  async function bearerCaller(req: AnyRequest): Promise<Caller> {
+  /**
+   * `Authorization: Bearer <AccessKeyId>:<SecretAccessKey>[:<SessionToken>]` (the OpenAI-compatible endpoint).
+   * `admit` sees the key id before anything is looked up.
+   */
+  async function bearerCaller(req: AnyRequest, admit?: (accessKeyId: string) => void): Promise<Caller> {
     const auth = header(req, 'authorization') ?? '';
     const m = /^Bearer\s+([A-Z0-9]{16,128}):([^:\s]{1,256})(?::(\S{1,4096}))?$/.exec(auth);
     if (!m)
@@ -185,6 +279,7 @@ export function createHandler(deps: AppDeps): AppHandler {
           : 'Missing API key: send "Authorization: Bearer <AccessKeyId>:<SecretAccessKey>".',
       );
     const [, accessKeyId = '', secret = '', token] = m;
+    admit?.(accessKeyId);
     const key = await keyWithSecret(accessKeyId, secret);
     if (!key) throw new ServiceError('UnrecognizedClientException', 'The API key is not valid (unknown or inactive access key, or wrong secret).');
     checkSessionToken(key, token, 'Temporary credentials need their session token: "<AccessKeyId>:<SecretAccessKey>:<SessionToken>".');
@@ -309,20 +404,43 @@ export function createHandler(deps: AppDeps): AppHandler {
     let verify: ((body: Buffer) => Promise<unknown>) | undefined;
     let via: 'console' | undefined;
     const consoleCall = header(req, 'authorization') === undefined && cookieValue(header(req, 'cookie'), SESSION_COOKIE) !== undefined;
-    if (op?.auth === 'bearer') {
-      state.errorStyle = op.errorStyle ?? 'aws';
-      caller = await bearerCaller(req);
-    } else if (consoleCall && deps.console) {
+    if (op?.auth !== 'bearer' && consoleCall && deps.console) {
       caller = await cookieCaller(req);
       via = 'console';
     } else {
-      const pending = await prepareSigV4(
-        { method, rawPath, rawQuery, headers: req.headers },
-        { now: deps.clock.now(), expectedService: signingName, regions: deps.regions, lookup: lookupKey },
-      );
-      checkSessionToken(pending.key, header(req, 'x-amz-security-token'));
-      verify = pending.verify;
-      caller = callerOf(pending.key, pending.accessKeyId, pending.region);
+      const bearer = op?.auth === 'bearer';
+      if (bearer) state.errorStyle = op?.errorStyle ?? 'aws';
+      const attempt: AuthAttempt = { address: throttle ? clientAddress(req, throttle.limits.exemptLoopback) : undefined, keyId: undefined };
+      const admit = (accessKeyId: string) => admitAttempt(attempt, accessKeyId, res);
+      try {
+        refuseAmbiguousAuth(req, bearer);
+        if (bearer) {
+          caller = await bearerCaller(req, admit);
+          authSucceeded(attempt);
+        } else {
+          // The router sees `.` and `..` as segments, the signature covers the path without them.
+          if (hasDotSegment(rawPath))
+            throw new ServiceError('ValidationException', "The request path contains a '.' or '..' segment; send the path without them.");
+          const pending = await prepareSigV4(
+            { method, rawPath, rawQuery, headers: req.headers },
+            { now: deps.clock.now(), expectedService: signingName, regions: deps.regions, lookup: lookupKey, onCredential: admit },
+          );
+          checkSessionToken(pending.key, header(req, 'x-amz-security-token'));
+          verify = async (body) => {
+            try {
+              await pending.verify(body);
+            } catch (e) {
+              authFailed(attempt, e, requestId);
+              throw e;
+            }
+            authSucceeded(attempt);
+          };
+          caller = callerOf(pending.key, pending.accessKeyId, pending.region);
+        }
+      } catch (e) {
+        authFailed(attempt, e, requestId);
+        throw e;
+      }
     }
 
     const { body, release } = await readBody(req, op?.bodyLimitBytes ?? QUERY_BODY_LIMIT, { deadlineMs: BODY_DEADLINE_MS, budget });

@@ -49,7 +49,16 @@ export function createDualServer(
   // and unknown `Expect` values would otherwise get Node's bare answers; they get AWS errors instead.
   h1.on('clientError', answerClientError);
   h1.on('checkExpectation', handler);
+  // Once a request has been parsed, the connection's first bytes no longer tell the method of a refused one.
+  const parsed = (req: IncomingMessage) => firstMethods.delete(req.socket);
+  h1.on('request', parsed);
+  h1.on('checkExpectation', parsed);
   closeIdleSessions(h2, opts.keepAliveTimeoutMs ?? 65_000);
+  // The session is created synchronously in h2.emit('connection'): `handing` is the TCP socket it runs over.
+  let handing: net.Socket | undefined;
+  h2.on('session', (session: http2.ServerHttp2Session) => {
+    if (handing) exposePeer(session, handing);
+  });
   const sockets = new Set<net.Socket>();
   const sniffTimeout = opts.headersTimeoutMs ?? 30_000;
 
@@ -71,11 +80,18 @@ export function createDualServer(
       if (isH2Prefix) {
         // The HTTP/2 session reads from the socket's native handle, which would skip bytes already
         // read here, so it gets a stream that replays them first and then relays the socket.
-        h2.emit('connection', replaying(socket, seen));
+        handing = socket;
+        try {
+          h2.emit('connection', replaying(socket, seen));
+        } finally {
+          handing = undefined;
+        }
         return;
       }
       socket.pause();
       socket.unshift(seen);
+      const method = leadingMethod(seen);
+      if (method !== undefined) firstMethods.set(socket, method);
       h1.emit('connection', socket);
       socket.resume();
     };
@@ -99,8 +115,39 @@ export function createDualServer(
   };
 }
 
-/** An AWS-style JSON error for a request the HTTP/1.1 parser refused, then the connection is closed. */
-function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+/**
+ * The method of the first request of each HTTP/1.1 connection, until a request has been parsed on it: a request
+ * the parser refuses after its first packet (headers over the limit arriving in several reads) is still known
+ * to be a HEAD.
+ */
+const firstMethods = new WeakMap<object, string>();
+const METHOD_RE = /^(?:\r\n)*([!#$%&'*+.^_`|~0-9A-Za-z-]+) /;
+const REQUEST_LINE_RE = /^(?:\r\n)*([!#$%&'*+.^_`|~0-9A-Za-z-]+) [^ \r\n]+ HTTP\/\d\.\d\r\n/;
+
+/** The method `data` starts with (a token and a space, after the empty lines a parser skips), or undefined. */
+function leadingMethod(data: Buffer | undefined): string | undefined {
+  return data?.length ? METHOD_RE.exec(data.subarray(0, 64).toString('latin1'))?.[1] : undefined;
+}
+
+/**
+ * The method of a refused request: that of a well-formed request line its packet starts with; else the method the
+ * connection started with, if no request has been parsed on it yet; else whatever token the packet starts with.
+ * When none can be told (a kept-alive connection whose request line came in an earlier packet than the one
+ * refused), the answer is the one for any other method: with its body, as before.
+ */
+function refusedMethod(rawPacket: Buffer | undefined, socket: object): string | undefined {
+  if (rawPacket?.length) {
+    const line = REQUEST_LINE_RE.exec(rawPacket.subarray(0, 16 * 1024).toString('latin1'));
+    if (line?.[1]) return line[1];
+  }
+  return firstMethods.get(socket) ?? leadingMethod(rawPacket);
+}
+
+/**
+ * An AWS-style JSON error for a request the HTTP/1.1 parser refused, then the connection is closed. The answer to
+ * a HEAD request carries no body (RFC 9110 §9.3.2); its content-length is the one the error body would have.
+ */
+function answerClientError(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Duplex): void {
   if (err.code === 'ECONNRESET' || !socket.writable) {
     socket.destroy();
     return;
@@ -118,10 +165,25 @@ function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
         ? [408, 'RequestTimeoutException', 'The request did not arrive in time.']
         : [400, 'ValidationException', `The request is not well-formed HTTP/1.1 (${String(err.code ?? 'parse error')}).`];
   const body = JSON.stringify({ __type: type, message });
+  // A HEAD answer says the length the body would have, and has none.
+  const head = refusedMethod(err.rawPacket, socket) === 'HEAD';
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
-      `x-amzn-errortype: ${type}\r\nx-amzn-requestid: ${randomUUID()}\r\nconnection: close\r\n\r\n${body}`,
+      `x-amzn-errortype: ${type}\r\nx-amzn-requestid: ${randomUUID()}\r\nconnection: close\r\n\r\n${head ? '' : body}`,
   );
+}
+
+/**
+ * An HTTP/2 session runs over the replaying stream (wrapped by Node in a socket without a peer), so its requests'
+ * `req.socket.remoteAddress` would be undefined — and everything counted per client address (failed sign-ins and
+ * authentications) would lump all HTTP/2 clients together. The TCP socket's addresses are given to the session's
+ * socket as the peer and local names Node reads them from (`_peername`, `_sockname`: a socket that has no native
+ * handle to ask answers with these).
+ */
+function exposePeer(session: http2.ServerHttp2Session, tcp: net.Socket): void {
+  const wrapped = session.socket as unknown as { _peername?: object; _sockname?: object };
+  wrapped._peername = { address: tcp.remoteAddress, port: tcp.remotePort, family: tcp.remoteFamily };
+  wrapped._sockname = { address: tcp.localAddress, port: tcp.localPort, family: tcp.localFamily };
 }
 
 /** A duplex stream that yields `head` and then everything `socket` reads, and writes to `socket`. */

@@ -93,6 +93,11 @@ export interface SigV4Options<K extends KeyLookup = KeyLookup> {
   lookup: (accessKeyId: string) => Promise<K | undefined>;
   /** Regions a credential may be scoped to; any well-formed Region when absent. */
   regions?: ReadonlySet<string>;
+  /**
+   * Called with the access key id as soon as the Authorization header parses, before any other check, lookup
+   * or HMAC: throwing from it refuses the request cheaply (the failed-authentication limits, app.ts).
+   */
+  onCredential?: (accessKeyId: string) => void;
 }
 
 /** A request whose headers passed every check; `verify` checks the signature over the body. */
@@ -141,6 +146,7 @@ export async function prepareSigV4<K extends KeyLookup>(
         "in the form 'AWS4-HMAC-SHA256 Credential=AKID/yyyymmdd/region/service/aws4_request, SignedHeaders=…, Signature=…'.",
     );
   const [, accessKeyId = '', scopeDate = '', region = '', service = '', signedHeaderList = '', signature = ''] = m;
+  opts.onCredential?.(accessKeyId);
 
   const amzDate = headerValue(req.headers['x-amz-date']);
   const dm = amzDate ? AMZ_DATE_RE.exec(amzDate) : null;
@@ -158,14 +164,16 @@ export async function prepareSigV4<K extends KeyLookup>(
       `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`,
     );
   const skew = signingDate.getTime() - opts.now;
-  if (Math.abs(skew) > CLOCK_SKEW_MS) {
-    const bound = skew < 0 ? 'earlier' : 'later';
-    const limit = skew < 0 ? opts.now - CLOCK_SKEW_MS : opts.now + CLOCK_SKEW_MS;
+  if (skew < -CLOCK_SKEW_MS)
     throw new ServiceError(
       'InvalidSignatureException',
-      `Signature expired: ${amzDate} is now ${bound} than ${formatAmzDate(limit)} (${formatAmzDate(opts.now)} ${skew < 0 ? '-' : '+'} 15 min.)`,
+      `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(opts.now - CLOCK_SKEW_MS)} (${formatAmzDate(opts.now)} - 15 min.)`,
     );
-  }
+  if (skew > CLOCK_SKEW_MS)
+    throw new ServiceError(
+      'InvalidSignatureException',
+      `Signature not yet current: ${amzDate} is still later than ${formatAmzDate(opts.now + CLOCK_SKEW_MS)} (${formatAmzDate(opts.now)} + 15 min.)`,
+    );
   if (service !== opts.expectedService)
     throw new ServiceError(
       'InvalidSignatureException',
@@ -179,7 +187,8 @@ export async function prepareSigV4<K extends KeyLookup>(
     throw new ServiceError('InvalidSignatureException', "'Host' or ':authority' must be a signed header.");
   const headers: Record<string, string> = {};
   for (const name of signedHeaders) {
-    const v = headerValue(req.headers[name]);
+    // Over HTTP/2 the host is the `:authority` pseudo-header: clients that sign `host` there send no Host header.
+    const v = headerValue(req.headers[name]) ?? (name === 'host' ? headerValue(req.headers[':authority']) : undefined);
     if (v === undefined)
       throw new ServiceError('InvalidSignatureException', `Signed header '${name}' is missing from the request.`);
     headers[name] = v;
@@ -305,6 +314,17 @@ function canonicalPath(rawPath: string): string {
   }
   const normalized = `${path.startsWith('/') ? '/' : ''}${segments.join('/')}${segments.length > 0 && path.endsWith('/') ? '/' : ''}`;
   return escapeUri(normalized).replace(/%2F/g, '/');
+}
+
+/**
+ * Whether a raw path has a `.` or `..` segment. The canonical path resolves them (as the SDKs sign it); a server
+ * that routes the raw path must refuse such requests, or one signature would be valid for two different operations
+ * or resources (`GET /guardrails` and `GET /guardrails/.` sign the same).
+ */
+export function hasDotSegment(rawPath: string): boolean {
+  if (!rawPath.includes('.')) return false;
+  for (const segment of rawPath.split('/')) if (segment === '.' || segment === '..') return true;
+  return false;
 }
 
 /** Decoded parameters re-escaped, sorted by name, repeated values sorted; `X-Amz-Signature` left out. */

@@ -179,6 +179,73 @@ describe('raw HTTP edge cases', () => {
     assert.match(String(r.body.message), /exactly one of: \[text, image\]/);
   });
 
+  /** Raw bytes in (written in `parts`, `gapMs` apart), the whole answer out once the server closes the connection. */
+  function exchange(parts: string[], gapMs = 0): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+    const url = new URL(t.server.url);
+    return new Promise((resolve, reject) => {
+      const sock = net.connect(Number(url.port), url.hostname, async () => {
+        for (const p of parts) {
+          if (sock.destroyed) break;
+          sock.write(p);
+          if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
+        }
+      });
+      const chunks: Buffer[] = [];
+      sock.on('data', (d: Buffer) => chunks.push(d));
+      sock.on('error', reject);
+      sock.on('close', () => {
+        const data = Buffer.concat(chunks).toString('latin1');
+        // The answer to the last request on the connection (an earlier one may precede it).
+        const start = data.lastIndexOf('HTTP/1.1 ');
+        const end = data.indexOf('\r\n\r\n', start);
+        const lines = data.slice(start, end).split('\r\n');
+        const headers: Record<string, string> = {};
+        for (const l of lines.slice(1)) headers[l.slice(0, l.indexOf(':')).toLowerCase()] = l.slice(l.indexOf(':') + 1).trim();
+        resolve({ status: Number(lines[0]?.split(' ')[1]), headers, body: data.slice(end + 4) });
+      });
+    });
+  }
+
+  describe('a HEAD request the HTTP parser refuses gets an answer without a body', () => {
+    it('headers over the limit: 413 with the error type in its headers, no body; the same GET gets the body', async () => {
+      const big = `x-big: ${'h'.repeat(70_000)}\r\n`;
+      const head = await exchange([`HEAD /guardrails HTTP/1.1\r\nHost: x\r\n${big}\r\n`]);
+      assert.equal(head.status, 413);
+      assert.equal(head.headers['x-amzn-errortype'], 'RequestEntityTooLargeException');
+      assert.ok(head.headers['x-amzn-requestid']);
+      assert.equal(head.body, '', 'no body after the headers of a HEAD answer');
+      const get = await exchange([`GET /guardrails HTTP/1.1\r\nHost: x\r\n${big}\r\n`]);
+      assert.equal(get.status, 413);
+      assert.equal(JSON.parse(get.body).__type, 'RequestEntityTooLargeException');
+      assert.equal(Number(head.headers['content-length']), Buffer.byteLength(get.body), 'HEAD says the length GET gets');
+    });
+
+    it('a CR inside a header value: 400 ValidationException, no body', async () => {
+      const r = await exchange(['HEAD /guardrails HTTP/1.1\r\nHost: x\r\nx-a: b\rInjected: 1\r\n\r\n']);
+      assert.equal(r.status, 400);
+      assert.equal(r.headers['x-amzn-errortype'], 'ValidationException');
+      assert.equal(r.body, '');
+    });
+
+    it('headers that overflow in a later packet than the request line (the method is remembered)', async () => {
+      const parts = (method: string) => [`${method} /guardrails HTTP/1.1\r\nHost: x\r\n`, ...Array.from({ length: 8 }, () => `x-big: ${'h'.repeat(8_000)}\r\n`), '\r\n'];
+      const head = await exchange(parts('HEAD'), 20);
+      assert.equal(head.status, 413);
+      assert.equal(head.headers['x-amzn-errortype'], 'RequestEntityTooLargeException');
+      assert.equal(head.body, '');
+      const get = await exchange(parts('GET'), 20);
+      assert.equal(JSON.parse(get.body).__type, 'RequestEntityTooLargeException', 'a GET refused the same way keeps its body');
+      assert.equal(Number(head.headers['content-length']), Buffer.byteLength(get.body));
+    });
+
+    it('the second request of a kept-alive connection', async () => {
+      const r = await exchange(['GET /health HTTP/1.1\r\nHost: x\r\n\r\n', 'HEAD /guardrails HTTP/1.1\r\nHost: x\r\nx-a: b\rInjected: 1\r\n\r\n'], 50);
+      assert.equal(r.status, 400);
+      assert.equal(r.headers['x-amzn-errortype'], 'ValidationException');
+      assert.equal(r.body, '');
+    });
+  });
+
   it('serves the health check without authentication', async () => {
     const res = await fetch(`${t.server.url}/health`);
     assert.equal(res.status, 200);

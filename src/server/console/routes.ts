@@ -7,6 +7,7 @@
  *   POST   /console/api/session/switch-back → returns to the signed-in principal
  * Every other console call goes to the ordinary API paths with the cookie and the CSRF header (app.ts).
  */
+import { clientAddress, FailureCounter } from '../auth-throttle.ts';
 import type { Caller } from '../../core/caller.ts';
 import { ServiceError } from '../../core/errors.ts';
 import { parseJsonBody, sendError, sendJson } from '../http-io.ts';
@@ -62,7 +63,7 @@ function keyGone(e: unknown): undefined {
 }
 
 export function createConsoleRoutes(deps: ConsoleDeps, hooks: ConsoleHooks) {
-  const failures = new Map<string, { count: number; resetAt: number }>();
+  const failures = new FailureCounter(MAX_FAILURES, FAILURE_WINDOW_MS);
 
   /** Refuses a request a browser made from another site (the cookie is SameSite=Strict as well). */
   function checkSameOrigin(req: AnyRequest): void {
@@ -82,17 +83,12 @@ export function createConsoleRoutes(deps: ConsoleDeps, hooks: ConsoleHooks) {
   }
 
   function throttle(address: string, now: number): void {
-    const f = failures.get(address);
-    if (f && f.resetAt > now && f.count >= MAX_FAILURES)
-      throw new ServiceError('ThrottlingException', `Too many failed sign-ins from this address; try again in ${Math.ceil((f.resetAt - now) / 1000)} s.`);
+    const wait = failures.retryAfterMs(address, now);
+    if (wait > 0) throw new ServiceError('ThrottlingException', `Too many failed sign-ins from this address; try again in ${Math.ceil(wait / 1000)} s.`);
   }
 
   function recordFailure(address: string, now: number): void {
-    const f = failures.get(address);
-    if (!f || f.resetAt <= now) {
-      if (failures.size > 10_000) failures.clear();
-      failures.set(address, { count: 1, resetAt: now + FAILURE_WINDOW_MS });
-    } else f.count++;
+    failures.record(address, now);
   }
 
   function sessionBody(caller: Caller, claims: SessionClaims) {
@@ -168,7 +164,8 @@ export function createConsoleRoutes(deps: ConsoleDeps, hooks: ConsoleHooks) {
     for (const k of Object.keys(input))
       if (!['accessKeyId', 'secretAccessKey', 'sessionToken', 'region'].includes(k))
         throw new ServiceError('ValidationException', `Unknown field '${k.slice(0, 50)}': send accessKeyId, secretAccessKey and optionally sessionToken and region.`);
-    const address = req.socket?.remoteAddress ?? 'unknown';
+    // Loopback counts too here (the API exempts it): the console is signed in to from browsers.
+    const address = clientAddress(req, false) ?? 'unknown';
     const now = Date.now();
     throttle(address, now);
     let caller: Caller;

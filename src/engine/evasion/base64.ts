@@ -37,6 +37,17 @@ function isB64(text: string, i: number): boolean {
  * measured around the ones that are base64 characters.
  */
 export function mayHoldBase64(text: string): boolean {
+  // The word filters and PII detection ask about the same text one after the other.
+  if (text === lastText) return lastAnswer;
+  lastAnswer = searchBase64Run(text);
+  lastText = text;
+  return lastAnswer;
+}
+
+let lastText: string | undefined;
+let lastAnswer = false;
+
+function searchBase64Run(text: string): boolean {
   const n = text.length;
   for (let p = MIN_LENGTH - 1; p < n; p += MIN_LENGTH) {
     if (!isB64(text, p)) continue;

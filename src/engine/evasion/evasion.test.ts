@@ -119,3 +119,18 @@ test('seamFindings keeps what crosses a block boundary, in both blocks, and drop
     { block: 1, start: 0, end: 3 },
   ]);
 });
+
+test('windowsAround merges overlapping windows and widens them to whitespace', async () => {
+  const { windowsAround } = await import('./windows.ts');
+  const text = 'aaaa bbbb cccc dddd eeee ffff';
+  assert.deepEqual(windowsAround(text, [], 3), []);
+  assert.deepEqual(windowsAround(text, [6], 1), [[5, 9]]); // inside "bbbb": the whole word
+  assert.deepEqual(windowsAround(text, [6, 11], 2), [[4, 14]]); // two windows that touch merge
+  assert.deepEqual(windowsAround(text, [1, 26], 1), [[0, 4], [25, 29]]);
+});
+
+test('leetPositions skips the @ of an e-mail address and a sentence-ending !', async () => {
+  const { leetPositions } = await import('./leet.ts');
+  assert.deepEqual(leetPositions('mail sam@example.com now!'), []);
+  assert.deepEqual(leetPositions('h@te and blu3bird'), [1, 12]);
+});

@@ -136,3 +136,70 @@ export function leetValues(text: string): string | null {
   for (let k = 0; k < n; k += 8192) s += String.fromCharCode.apply(null, out.subarray(k, Math.min(n, k + 8192)) as unknown as number[]);
   return s;
 }
+
+/** A look-alike digit or symbol: found by a one-class regex (fast), then its neighbours are looked at. */
+const LOOKALIKE_RE = /[013-57-9@$|!]/g;
+/** What follows the `@` of an e-mail address: a domain. */
+const DOMAIN_RE = /^[a-z0-9-]+\.[a-z]{2,}/i;
+
+/**
+ * Positions in `folded` where a look-alike digit or symbol touches a letter (a `!` only a following one),
+ * except the `@` of an e-mail address (`sam@example.com` is not leetspeak).
+ */
+export function leetPositions(folded: string): number[] {
+  const out: number[] = [];
+  const n = folded.length;
+  LOOKALIKE_RE.lastIndex = 0;
+  for (let m = LOOKALIKE_RE.exec(folded); m !== null; m = LOOKALIKE_RE.exec(folded)) {
+    const i = m.index;
+    const c = folded.charCodeAt(i);
+    const before = i > 0 ? folded.charCodeAt(i - 1) : 0;
+    const after = i + 1 < n ? folded.charCodeAt(i + 1) : 0;
+    if (!((c !== BANG && isLetter(before)) || isLetter(after))) continue;
+    if (c === 0x40 && DOMAIN_RE.test(folded.slice(i + 1, i + 80))) continue;
+    out.push(i);
+  }
+  return out;
+}
+
+/** Whether `s[start, end)` holds a look-alike digit or symbol. */
+export function holdsLeet(s: string, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if ((isDigit(c) || isSymbol(c)) && CANON[c] !== 0) return true;
+  }
+  return false;
+}
+
+const MIXED_RE = /[A-Za-z][0-9]|[0-9][A-Za-z]/;
+
+/** Positions of the digits `leetValues` would read as letters. */
+export function leetValuePositions(text: string): number[] {
+  const out: number[] = [];
+  if (!MIXED_RE.test(text)) return out;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (!(isAsciiLetter(c) || isDigit(c))) {
+      i++;
+      continue;
+    }
+    let j = i;
+    let letters = false;
+    let digits = false;
+    for (; j < n; j++) {
+      const d = text.charCodeAt(j);
+      if (isAsciiLetter(d)) letters = true;
+      else if (isDigit(d)) digits ||= DIGIT_LETTER[d - 0x30] !== '?';
+      else break;
+    }
+    if (letters && digits)
+      for (let k = i; k < j; k++) {
+        const d = text.charCodeAt(k);
+        if (isDigit(d) && DIGIT_LETTER[d - 0x30] !== '?') out.push(k);
+      }
+    i = j;
+  }
+  return out;
+}

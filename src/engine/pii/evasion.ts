@@ -18,12 +18,15 @@
  *  - base64 payloads (`evasion/base64.ts`) that decode to text: the decoded text is scanned (plainly and through
  *    these views), and each type found is reported on the whole payload.
  *
- * Findings that overlap a plain finding are dropped, so the result only adds to the plain scan.
+ * The first two views are built only in windows around the characters they change (`evasion/windows.ts`), so
+ * a long text with one such character is not scanned twice. Findings that overlap a plain finding are dropped,
+ * so the result only adds to the plain scan.
  */
 import { base64Payloads, mayHoldBase64 } from '../evasion/base64.ts';
-import { skeleton } from '../evasion/confusables.ts';
-import { leetValues } from '../evasion/leet.ts';
+import { latinLookalike, skeleton } from '../evasion/confusables.ts';
+import { leetValuePositions, leetValues } from '../evasion/leet.ts';
 import { spacedRuns } from '../evasion/spaced.ts';
+import { windowsAround } from '../evasion/windows.ts';
 import type { PiiFinding } from './detector.ts';
 
 type Scan = (text: string) => PiiFinding[];
@@ -36,8 +39,8 @@ const LEXICAL: ReadonlySet<PiiFinding['type']> = new Set(['NAME', 'ADDRESS']);
 
 const NON_ASCII_RE = /[^\x00-\x7f]/;
 const INVISIBLE_RE = /^[\p{Cf}\p{Default_Ignorable_Code_Point}]$/u;
-/** Quick test for a spaced run: three single non-blank characters with blanks between. */
-const SPACED_RE = /(?:^|\s)\S[ \t\u00a0]{1,3}\S[ \t\u00a0]{1,3}\S(?=\s|$)/;
+/** Quick test for a spaced run: three single non-blank characters with blanks between (the last may close). */
+const SPACED_RE = /(?:^|\s)\S[ \t\u00a0]{1,3}\S[ \t\u00a0]{1,3}\S(?=\s|$|[,.;:!?)\]}"'])/;
 
 const foldMemo = new Map<string, string>();
 const FOLD_MEMO_LIMIT = 8192;
@@ -108,44 +111,83 @@ function compatibleView(text: string): View | undefined {
   return { text: s, from: Int32Array.from(from), to: Int32Array.from(to), changed };
 }
 
-function span([start, end]: [number, number]): { start: number; end: number } {
-  return { start, end };
-}
-
 /** Original span of view span [s, e). */
 function toOriginal(view: View | undefined, s: number, e: number): [number, number] {
   if (view === undefined) return [s, e];
   return [view.from[s] ?? 0, view.to[e - 1] ?? 0];
 }
 
-/** The findings `scan` misses on `text` but finds through the views (see the module comment), sorted by start. */
-export function findObfuscatedPii(text: string, plain: readonly PiiFinding[], scan: Scan, depth = 0): PiiFinding[] {
-  const extra: PiiFinding[] = [];
-  const view = compatibleView(text);
+/** How far a PII value reaches from one of its characters: the views are built this far around a change. */
+export const PII_REACH = 160;
+
+/** Whether the compatible view changes this character (a code point, as a string). */
+const compatChanges = new Map<string, boolean>();
+
+/** Positions of the characters the compatible view may change: invisible, compatibility forms, look-alikes. */
+function compatPositions(text: string): number[] {
+  const out: number[] = [];
+  if (!NON_ASCII_RE.test(text)) return out;
+  const n = text.length;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) continue;
+    const width = c >= 0xd800 && c <= 0xdbff && i + 1 < n ? 2 : 1;
+    const ch = text.slice(i, i + width);
+    let changes = compatChanges.get(ch);
+    if (changes === undefined) {
+      changes = foldChar(ch) !== ch || latinLookalike(c) !== 0;
+      if (compatChanges.size < FOLD_MEMO_LIMIT) compatChanges.set(ch, changes);
+    }
+    if (changes) out.push(i);
+    i += width - 1;
+  }
+  return out;
+}
+
+function mergeSorted(a: number[], b: number[]): number[] {
+  if (a.length === 0) return b;
+  if (b.length === 0) return a;
+  return [...a, ...b].sort((x, y) => x - y);
+}
+
+/** Findings of `scan` on `sub` seen only through its compatible and leetspeak views, in `sub`'s offsets. */
+function viewFindings(sub: string, scan: Scan, out: PiiFinding[], shift: number): void {
+  const view = compatibleView(sub);
   if (view !== undefined) {
     for (const f of scan(view.text)) {
       const [start, end] = toOriginal(view, f.start, f.end);
-      if ((view.changed[end] ?? 0) - (view.changed[start] ?? 0) > 0) extra.push({ ...f, start, end });
+      if ((view.changed[end] ?? 0) - (view.changed[start] ?? 0) > 0) out.push({ ...f, start: shift + start, end: shift + end });
     }
   }
-  const base = view?.text ?? text;
+  const base = view?.text ?? sub;
   const leet = leetValues(base);
   if (leet !== null) {
     for (const f of scan(leet)) {
+      if (LEXICAL.has(f.type)) continue;
       // Kept only when the finding reads a digit as a letter.
       let changes = false;
       for (let k = f.start; k < f.end && !changes; k++) changes = leet.charCodeAt(k) !== base.charCodeAt(k);
-      if (changes && !LEXICAL.has(f.type)) extra.push({ ...f, ...span(toOriginal(view, f.start, f.end)) });
+      if (!changes) continue;
+      const [start, end] = toOriginal(view, f.start, f.end);
+      out.push({ ...f, start: shift + start, end: shift + end });
     }
   }
-  if (SPACED_RE.test(base)) {
-    for (const run of spacedRuns(base, 'values')) {
-      for (const f of scan(run.text)) {
+}
+
+/** The findings `scan` misses on `text` but finds through the views (see the module comment), sorted by start. */
+export function findObfuscatedPii(text: string, plain: readonly PiiFinding[], scan: Scan, depth = 0): PiiFinding[] {
+  const extra: PiiFinding[] = [];
+  // The compatible and leetspeak views, only around the characters they change.
+  const positions = mergeSorted(compatPositions(text), leetValuePositions(text));
+  for (const [ws, we] of windowsAround(text, positions, PII_REACH)) viewFindings(text.slice(ws, we), scan, extra, ws);
+  // Spaced runs (then read through the compatible view: `５ ３ ６ …`).
+  if (SPACED_RE.test(text)) {
+    for (const run of spacedRuns(text, 'values')) {
+      const view = compatibleView(run.text);
+      for (const f of scan(view?.text ?? run.text)) {
         if (LEXICAL.has(f.type)) continue;
-        const s = run.offsets[f.start] ?? 0;
-        const e = (run.offsets[f.end - 1] ?? 0) + 1;
-        const [start, end] = toOriginal(view, s, e);
-        extra.push({ ...f, start, end });
+        const [s, e] = toOriginal(view, f.start, f.end);
+        extra.push({ ...f, start: run.offsets[s] ?? 0, end: (run.offsets[e - 1] ?? 0) + 1 });
       }
     }
   }

@@ -15,8 +15,9 @@
  * pays for them.
  */
 import { skeleton } from '../evasion/confusables.ts';
-import { leetCanonical, mayHoldLeet } from '../evasion/leet.ts';
+import { holdsLeet, leetCanonical, leetPositions } from '../evasion/leet.ts';
 import { spacedRuns } from '../evasion/spaced.ts';
+import { windowsAround } from '../evasion/windows.ts';
 import { CustomWordMatcher, type FoldedMatch } from './custom.ts';
 import { isWordUnit } from './normalize.ts';
 import { scanProfanityFolded } from './profanity.ts';
@@ -57,9 +58,13 @@ export class WordEvasionViews {
   #joined: CustomWordMatcher | undefined;
 
   /** `custom`: the configured words, folded (as given to the main matcher). */
+  /** How far a configured word reaches from one of its characters (its longest folded length). */
+  readonly #reach: number;
+
   constructor(custom: readonly string[], profanity: boolean, private readonly main: CustomWordMatcher) {
     this.#custom = custom;
     this.#profanity = profanity;
+    this.#reach = custom.reduce((m, w) => Math.max(m, w.length), 0) + 1;
   }
 
   get #leetMatcher(): CustomWordMatcher {
@@ -79,8 +84,15 @@ export class WordEvasionViews {
     const skel = skeleton(folded);
     const base = skel ?? folded;
     if (hasCustom) {
-      if (mayHoldLeet(base)) pushCustom(out, this.#leetMatcher.scanFolded(leetCanonical(base)));
-      else if (skel !== null) pushCustom(out, this.main.scanFolded(skel));
+      if (skel !== null) pushCustom(out, this.main.scanFolded(skel));
+      // Leetspeak: the canonical form is built and matched only around the digits and symbols that touch
+      // letters, and a match counts only if it holds one of them (the rest the plain matcher saw).
+      const positions = leetPositions(base);
+      if (positions.length > 0)
+        for (const [ws, we] of windowsAround(base, positions, this.#reach)) {
+          for (const m of this.#leetMatcher.scanFolded(leetCanonical(base.slice(ws, we))))
+            if (holdsLeet(base, ws + m.start, ws + m.end)) out.push({ list: 'CUSTOM', index: m.index, term: '', start: ws + m.start, end: ws + m.end });
+        }
     }
     if (mayHoldSpacedRun(base)) {
       for (const run of spacedRuns(base, 'letters')) {

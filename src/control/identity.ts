@@ -560,8 +560,9 @@ export class IdentityService {
   }
 
   /**
-   * The server caches looked-up keys for a few seconds, so a deactivated key may keep working that long
-   * (SQLite). On PostgreSQL every replica drops the key from its cache as soon as the change commits.
+   * The server caches looked-up keys for a few seconds: the server that makes the change forgets them at once,
+   * and on PostgreSQL every other replica drops the key as soon as the change commits (the change feed). Other
+   * processes sharing a SQLite file see it once their cached lookup expires (5 s).
    */
   async updateAccessKey(
     caller: Caller,

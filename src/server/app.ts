@@ -93,6 +93,8 @@ const COUNTED_AUTH_FAILURES: ReadonlySet<string> = new Set([
   'ExpiredTokenException',
 ]);
 const JSON_1_1 = 'application/x-amz-json-1.1';
+/** Operations that deactivate or delete an access key: the key cache forgets keys when one succeeds. */
+const KEY_WRITES: ReadonlySet<string> = new Set(['UpdateAccessKey', 'DeleteAccessKey']);
 
 function header(req: AnyRequest, name: string): string | undefined {
   const v = req.headers[name];
@@ -460,6 +462,8 @@ export function createHandler(deps: AppDeps): AppHandler {
       body: parsed,
       ...(op.rawBody ? { rawBody: body } : {}),
     }));
+    // A deactivated or deleted key stops working on this replica at once (other replicas: the store's change feed).
+    if (KEY_WRITES.has(op.name)) forgetKey();
     await writeResult(res, protocol, state, op, result, requestId);
     deps.log?.({ requestId, op: op.name, account: caller.accountId, status: result.status, ...(via ? { via } : {}) });
   }
@@ -630,11 +634,12 @@ export function createHandler(deps: AppDeps): AppHandler {
       );
     }).finally(settled);
   }) as AppHandler;
-  handler.forgetKey = (accessKeyId) => {
+  function forgetKey(accessKeyId?: string): void {
     keyGeneration++;
     if (accessKeyId === undefined) keyCache.clear();
     else keyCache.delete(accessKeyId);
-  };
+  }
+  handler.forgetKey = forgetKey;
   /** Resolves true once no request is being handled, or false after `timeoutMs`. */
   handler.idle = (timeoutMs: number) =>
     inFlight === 0

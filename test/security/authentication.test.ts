@@ -111,9 +111,7 @@ describe('authentication edge cases (real HTTP, in-process server)', () => {
     assert.equal((await send({ creds: inactiveKey })).status, 200);
     await iam.send(new DeleteAccessKeyCommand({ UserName: 'edge-a', AccessKeyId: deletedKey.accessKeyId }));
     await iam.send(new UpdateAccessKeyCommand({ UserName: 'edge-b', AccessKeyId: inactiveKey.accessKeyId, Status: 'Inactive' }));
-    // The key cache keeps a lookup for 5 s (KEY_CACHE_MS in app.ts; another replica's change is announced, this
-    // process's own SQLite writes are not): the server's clock moves past it.
-    offset += 6_000;
+    // No wait: the server that made the change forgets the cached keys at once (KEY_WRITES in app.ts).
 
     const out = await t.client(STSClient).send(new AssumeRoleCommand({ RoleArn: roleArn(member, ORG_ACCESS_ROLE), RoleSessionName: 'edge', DurationSeconds: 900 }));
     const c = out.Credentials;

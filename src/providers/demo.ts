@@ -8,8 +8,10 @@
  * 2. Tools are configured and the last user text contains `call tool <name>` (case-insensitive `call tool`, exact
  *    tool name) for a defined tool → a single toolUse block (`toolUseId` `tooluse_demo_<n>`, n = 1 + the number
  *    of tool calls already in the conversation; input `{}`), stopReason `tool_use`.
- * 3. The last user text contains `decode base64: <base64>` → the decoded text (so the *output* can hold what
- *    the input filters never saw: an obfuscated prompt, caught by output guarding).
+ * 3. The last user text contains `decode base64: <base64>` → the decoded text. (The input guard decodes base64
+ *    payloads too, so such a prompt is usually refused before the model sees it.)
+ *    Otherwise, `reverse:` (case-insensitive) → the text after it, reversed by character: so the *output* can
+ *    hold what the input filters never saw (`reverse: 9876-54-321 si NSS ym` answers an SSN).
  *    Otherwise, `repeat:` (case-insensitive) → exactly the text after the first `repeat:`,
  *    trimmed. `repeat: my email is jane@example.com` makes the model output PII.
  * 4. Otherwise → `Demo model (parapet.demo-v1) here. You said: <first 200 characters of the text>`.
@@ -122,12 +124,15 @@ export function demoAnswer(req: ChatRequest): DemoAnswer {
       };
     }
     const decode = /decode base64:\s*([A-Za-z0-9+/=]+)/i.exec(said);
+    const reverse = said.search(/reverse:/i);
     const repeat = said.search(/repeat:/i);
     text = decode?.[1]
       ? Buffer.from(decode[1], 'base64').toString('utf8')
-      : repeat >= 0
-        ? said.slice(repeat + 'repeat:'.length).trim()
-        : `Demo model (parapet.demo-v1) here. You said: ${firstChars(said, QUOTE_LIMIT)}`;
+      : reverse >= 0
+        ? [...said.slice(reverse + 'reverse:'.length).trim()].reverse().join('')
+        : repeat >= 0
+          ? said.slice(repeat + 'repeat:'.length).trim()
+          : `Demo model (parapet.demo-v1) here. You said: ${firstChars(said, QUOTE_LIMIT)}`;
   }
 
   const maxTokens = req.inferenceConfig?.maxTokens;

@@ -30,14 +30,18 @@ export interface ApplyClientInit {
   texts: string[];
   /** `each`: sign every request; `pool`: sign a pool of distinct requests once per second (see above). */
   signing: 'each' | 'pool';
-  /** The Agent's socket cap: the highest concurrency that will be run. */
+  /** The Agent's socket cap: the highest concurrency that will be run (big-text callers included). */
   maxSockets: number;
+  /** Large texts for the callers of `ApplyRun.big` (sent in turn, each call signed). */
+  bigTexts?: string[];
 }
 
 export interface ApplyRun {
   concurrency: number;
   /** Requests are started until this many seconds have passed; those in flight then still finish and count. */
   seconds: number;
+  /** This many more callers send the large texts meanwhile (their latencies are reported apart). */
+  big?: number;
 }
 
 export interface ApplyRunResult {
@@ -53,6 +57,9 @@ export interface ApplyRunResult {
   failures: string[];
   /** CPU this process used during the run (signing, HTTP, checking), ms. */
   clientCpuMs: number;
+  /** With `big`: milliseconds per successful large-text call, and how many were made. */
+  bigLatencies?: number[];
+  bigCalls?: number;
 }
 
 interface Reply {
@@ -190,24 +197,28 @@ function checkAnswer(r: Reply, init: Pick<ApplyClientInit, 'guardrailId' | 'guar
 }
 
 /** Runs `concurrency` workers for `seconds`, each sending its next call as soon as the previous one answered. */
-async function run(cmd: ApplyRun, init: ApplyClientInit, agent: Agent, source: CallSource, path: string): Promise<ApplyRunResult> {
+async function run(cmd: ApplyRun, init: ApplyClientInit, agent: Agent, source: CallSource, path: string, bigSource?: CallSource): Promise<ApplyRunResult> {
   const url = new URL(init.url);
   const latencies: number[] = [];
+  const bigLatencies: number[] = [];
   const failures: string[] = [];
   let errors = 0;
   let calls = 0;
+  let bigCalls = 0;
   const cpu0 = process.cpuUsage();
   const start = performance.now();
   const deadline = start + cmd.seconds * 1000;
   let last = start;
-  const worker = async (): Promise<void> => {
+  const worker = async (big: boolean): Promise<void> => {
+    const from = big && bigSource ? bigSource : source;
     while (performance.now() < deadline) {
-      calls++;
+      if (big) bigCalls++;
+      else calls++;
       let problem: string | undefined;
       const t0 = performance.now();
       let t1 = t0;
       try {
-        const call = await source.next();
+        const call = await from.next();
         const reply = await post(agent, url, path, call);
         t1 = performance.now();
         problem = checkAnswer(reply, init);
@@ -216,16 +227,29 @@ async function run(cmd: ApplyRun, init: ApplyClientInit, agent: Agent, source: C
         problem = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       }
       last = Math.max(last, t1);
-      if (problem === undefined) latencies.push(t1 - t0);
+      if (problem === undefined) (big ? bigLatencies : latencies).push(t1 - t0);
       else {
         errors++;
         if (failures.length < 5) failures.push(problem);
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, cmd.concurrency) }, worker));
+  const big = bigSource ? (cmd.big ?? 0) : 0;
+  await Promise.all([
+    ...Array.from({ length: Math.max(1, cmd.concurrency) }, () => worker(false)),
+    ...Array.from({ length: big }, () => worker(true)),
+  ]);
   const cpu = process.cpuUsage(cpu0);
-  return { concurrency: cmd.concurrency, calls, latencies, elapsedMs: last - start, errors, failures, clientCpuMs: (cpu.user + cpu.system) / 1000 };
+  return {
+    concurrency: cmd.concurrency,
+    calls,
+    latencies,
+    elapsedMs: last - start,
+    errors,
+    failures,
+    clientCpuMs: (cpu.user + cpu.system) / 1000,
+    ...(big ? { bigLatencies, bigCalls } : {}),
+  };
 }
 
 function main(): void {
@@ -234,6 +258,7 @@ function main(): void {
   let agent: Agent | undefined;
   let signer: CallSigner | undefined;
   let source: CallSource | undefined;
+  let bigSource: CallSource | undefined;
   let queue = Promise.resolve();
   lines.on('line', (line) => {
     if (!line.trim()) return;
@@ -244,11 +269,12 @@ function main(): void {
         signer = new CallSigner(init);
         // A pool big enough that every connection has distinct calls in flight.
         source = init.signing === 'pool' ? await signPool(signer, Math.max(64, init.maxSockets * 4)) : signEach(signer);
+        if (init.bigTexts?.length) bigSource = signEach(new CallSigner({ ...init, texts: init.bigTexts }));
         process.stdout.write(`${JSON.stringify({ ready: true })}\n`);
         return;
       }
       if (!agent || !source || !signer) throw new Error('apply-client: not initialised');
-      const result = await run(JSON.parse(line) as ApplyRun, init, agent, source, signer.path);
+      const result = await run(JSON.parse(line) as ApplyRun, init, agent, source, signer.path, bigSource);
       process.stdout.write(`${JSON.stringify(result)}\n`);
     });
   });

@@ -18,6 +18,12 @@
  *   BENCH_APPLY_GUARDRAIL=minimal …  a one-word guardrail instead of the reference: the engine has next to nothing to
  *     do, so the figures are the rest of the path (HTTP, SigV4, authorization, audit); the difference from a
  *     reference run is what the engine costs in the server
+ *   BENCH_APPLY_THREADS=N …          the server with N assessment threads (`--assessment-threads N`; default: as
+ *     `parapet serve`, 2 on 2 cores or more; 0 = on the event loop); BENCH_APPLY_INLINE_CHARS=n … texts shorter than
+ *     n characters assessed on the event loop
+ *   BENCH_APPLY_BIG_BYTES=100000 BENCH_APPLY_BIG_CONCURRENCY=2 …   while each concurrency runs, that many more
+ *     callers send texts of that size: the small calls' p50/p99 then say whether the event loop stays responsive
+ *     while large texts are assessed (the large calls are reported apart)
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +37,7 @@ import type { CreateGuardrailCommandInput } from '@aws-sdk/client-bedrock';
 import { assess } from '../src/engine/assess.ts';
 import { compile } from '../src/engine/compile.ts';
 import type { GuardrailConfig } from '../src/engine/config/types.ts';
+import { defaultAssessmentThreads } from '../src/runtime/assessment-pool.ts';
 import type { ApplyClientInit, ApplyRun, ApplyRunResult } from './apply-client.ts';
 import { benignText, REGION, setUpOrganization } from './gateway-setup.ts';
 import { loadReferenceGuardrail, withWords } from './reference.ts';
@@ -39,6 +46,15 @@ import { dropSchemas } from '../test/helpers/postgres.ts';
 import { envInt, percentile, printTable } from './report.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+/** A whole number ≥ 0 from the environment, or undefined when unset. */
+function envCount(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number ≥ 0, got "${raw}"`);
+  return n;
+}
 
 function envList(name: string, fallback: number[]): number[] {
   const raw = process.env[name];
@@ -61,6 +77,12 @@ const MINIMAL = process.env.BENCH_APPLY_GUARDRAIL === 'minimal';
 const CPU_PROF_DIR = process.env.BENCH_APPLY_CPU_PROF || undefined;
 /** A PostgreSQL URL: run the server on the PostgreSQL store (in a throw-away schema) instead of SQLite. */
 const DATABASE = process.env.BENCH_APPLY_DATABASE || undefined;
+/** Assessment threads of the server (default: `parapet serve`'s). */
+const THREADS = envCount('BENCH_APPLY_THREADS') ?? defaultAssessmentThreads();
+const INLINE_CHARS = envCount('BENCH_APPLY_INLINE_CHARS');
+/** Large-text callers running alongside each concurrency (0: none), and their text size. */
+const BIG_BYTES = envInt('BENCH_APPLY_BIG_BYTES', 0);
+const BIG_CONCURRENCY = BIG_BYTES ? envInt('BENCH_APPLY_BIG_CONCURRENCY', 2) : 0;
 const TARGET_RPS = 3_000;
 const TARGET_P99_MS = 10;
 
@@ -141,9 +163,9 @@ async function ask<T>(server: Child, c: ServerCommand, timeoutMs = 120_000): Pro
 // Inputs and the engine on its own
 
 /** `TEXTS` distinct benign texts of exactly `bytes` characters (windows into a longer benign text). */
-function benignTexts(bytes: number): string[] {
-  const long = benignText(bytes + TEXTS * 61);
-  return Array.from({ length: TEXTS }, (_, i) => long.slice(i * 61, i * 61 + bytes));
+function benignTexts(bytes: number, count = TEXTS): string[] {
+  const long = benignText(bytes + count * 61);
+  return Array.from({ length: count }, (_, i) => long.slice(i * 61, i * 61 + bytes));
 }
 
 /**
@@ -183,6 +205,8 @@ interface Row {
   loopUs: number;
   /** Load generator CPU per call, µs. */
   clientUs: number;
+  /** With large-text callers: their calls and latencies. */
+  big?: { calls: number; p50: number; p99: number; rps: number };
 }
 
 interface ServerCpu {
@@ -195,7 +219,11 @@ interface ServerCpu {
 function rowOf(run: ApplyRunResult, cpu0: ServerCpu, cpu1: ServerCpu): Row {
   const serverCpuMs = cpu1.userMs + cpu1.systemMs - (cpu0.userMs + cpu0.systemMs);
   const sorted = [...run.latencies].sort((a, b) => a - b);
+  const big = run.bigLatencies ? [...run.bigLatencies].sort((a, b) => a - b) : undefined;
   return {
+    ...(big
+      ? { big: { calls: run.bigCalls ?? big.length, p50: percentile(big, 50), p99: percentile(big, 99), rps: big.length / (run.elapsedMs / 1000) } }
+      : {}),
     run,
     rps: run.latencies.length / (run.elapsedMs / 1000),
     p50: percentile(sorted, 50),
@@ -231,6 +259,8 @@ async function main(): Promise<void> {
     dataDir,
     quotas: { disabled: true },
     ...(DATABASE ? { database: DATABASE, databaseSchema: schema } : {}),
+    assessmentThreads: THREADS,
+    ...(INLINE_CHARS !== undefined ? { assessmentInlineChars: INLINE_CHARS } : {}),
   };
   const server = spawnJsonChild('./server-process.ts', [JSON.stringify(serveOptions)], CPU_PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`] : []);
   let client: Child | undefined;
@@ -253,7 +283,8 @@ async function main(): Promise<void> {
       guardrailVersion: '1',
       texts,
       signing: SIGNING,
-      maxSockets: Math.max(...CONCURRENCIES),
+      maxSockets: Math.max(...CONCURRENCIES) + BIG_CONCURRENCY,
+      ...(BIG_BYTES ? { bigTexts: benignTexts(BIG_BYTES, 4) } : {}),
     };
     load.send(init);
     await load.next<{ ready: boolean }>(30_000);
@@ -266,10 +297,11 @@ async function main(): Promise<void> {
     };
 
     const before = await ask<{ head: number }>(server, { cmd: 'audit' });
-    const warm = await runOnce({ concurrency: Math.max(...CONCURRENCIES), seconds: WARMUP_SECONDS });
+    const big = BIG_CONCURRENCY ? { big: BIG_CONCURRENCY } : {};
+    const warm = await runOnce({ concurrency: Math.max(...CONCURRENCIES), seconds: WARMUP_SECONDS, ...big });
     const rows: Row[] = [];
-    for (const concurrency of CONCURRENCIES) rows.push(await runOnce({ concurrency, seconds: SECONDS }));
-    const calls = warm.run.calls + rows.reduce((n, r) => n + r.run.calls, 0);
+    for (const concurrency of CONCURRENCIES) rows.push(await runOnce({ concurrency, seconds: SECONDS, ...big }));
+    const calls = [warm, ...rows].reduce((n, r) => n + r.run.calls + (r.run.bigCalls ?? 0), 0);
     const after = await ask<{ head: number; verify: { ok: boolean; count: number; brokenAt?: number } }>(server, { cmd: 'audit' });
     const written = await ask<{ total: number; matching: number }>(server, { cmd: 'count', afterSeq: before.head, action: 'bedrock:ApplyGuardrail' });
 
@@ -291,10 +323,26 @@ async function main(): Promise<void> {
     console.log(
       `settings: server and load generator each in their own process (node:http keep-alive Agent); ${WARMUP_SECONDS} s warm-up at ` +
         `c=${Math.max(...CONCURRENCIES)} (${warm.rps.toFixed(0)} req/s), then ${SECONDS} s per concurrency` +
-        `${CPU_PROF_DIR ? `; server under --cpu-prof (${CPU_PROF_DIR}) — slower than without` : ''}\n`,
+        `${CPU_PROF_DIR ? `; server under --cpu-prof (${CPU_PROF_DIR}) — slower than without` : ''}`,
+    );
+    console.log(
+      `assessment threads: ${THREADS === 0 ? '0 (on the event loop)' : THREADS}${process.env.BENCH_APPLY_THREADS ? '' : " (parapet serve's default here)"}` +
+        `${INLINE_CHARS !== undefined ? `, texts under ${INLINE_CHARS} characters on the event loop` : ''}` +
+        `${BIG_CONCURRENCY ? `; meanwhile ${BIG_CONCURRENCY} more callers send ${BIG_BYTES} B texts (4 distinct; reported as "big")` : ''}\n`,
     );
     printTable(
-      ['concurrency', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'server main thread µs/call', 'server CPU µs/call', 'client CPU µs/call'],
+      [
+        'concurrency',
+        'requests',
+        'req/s',
+        'p50 ms',
+        'p99 ms',
+        'errors',
+        'server main thread µs/call',
+        'server CPU µs/call',
+        'client CPU µs/call',
+        ...(BIG_CONCURRENCY ? ['big calls', 'big req/s', 'big p50 ms', 'big p99 ms'] : []),
+      ],
       rows.map((r) => [
         String(r.run.concurrency),
         String(r.run.latencies.length),
@@ -305,6 +353,7 @@ async function main(): Promise<void> {
         r.loopUs.toFixed(0),
         r.serverUs.toFixed(0),
         r.clientUs.toFixed(0),
+        ...(r.big ? [String(r.big.calls), r.big.rps.toFixed(1), r.big.p50.toFixed(1), r.big.p99.toFixed(1)] : []),
       ]),
     );
     const best = rows.filter((r) => r.run.errors === 0 && r.rps >= TARGET_RPS && r.p99 <= TARGET_P99_MS).sort((a, b) => b.rps - a.rps)[0];

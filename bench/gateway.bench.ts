@@ -16,6 +16,8 @@
  *   BENCH_GATEWAY_DATABASE=… BENCH_GATEWAY_REPLICAS=2 …   (several replicas on that database, requests in turn)
  *   BENCH_GATEWAY_PORTKEY=0 …   (without the Portkey side)
  *   BENCH_GATEWAY_PROFILE=/tmp/prof …   (CPU profiles of the Parapet replicas, --cpu-prof, written when they exit)
+ *   BENCH_GATEWAY_THREADS=N …   (each replica with `--assessment-threads N`; default: `parapet serve`'s, 2 on 2+ cores)
+ *   BENCH_GATEWAY_INLINE_CHARS=n …   (with threads: texts under n characters assessed on the event loop)
  */
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +39,15 @@ import { envInt, percentile, printTable } from './report.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
+/** A whole number ≥ 0 from the environment, or undefined when unset. */
+function envCount(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number ≥ 0, got "${raw}"`);
+  return n;
+}
+
 const ROUNDS = envInt('BENCH_GATEWAY_ROUNDS', 5);
 const REQUESTS_C1 = envInt('BENCH_GATEWAY_REQUESTS', 200);
 const REQUESTS_C32 = envInt('BENCH_GATEWAY_REQUESTS_C32', 1000);
@@ -52,6 +63,9 @@ const REPLICAS = envInt('BENCH_GATEWAY_REPLICAS', 1);
 const PROFILE_DIR = process.env.BENCH_GATEWAY_PROFILE || undefined;
 /** BENCH_GATEWAY_PORTKEY=0 leaves the Portkey side out. */
 const PORTKEY = process.env.BENCH_GATEWAY_PORTKEY !== '0';
+/** `--assessment-threads` of each replica (undefined: `parapet serve`'s default). */
+const THREADS = envCount('BENCH_GATEWAY_THREADS');
+const INLINE_CHARS = envCount('BENCH_GATEWAY_INLINE_CHARS');
 const TARGET_P50_MS = 1;
 const TARGET_P99_MS = 3;
 
@@ -254,7 +268,7 @@ function signed(ms: number): string {
 
 /** Starts the replicas: the first alone (it bootstraps the store), then the others side by side. */
 async function startReplicas(dataDir: string, args: string[]): Promise<ParapetProcess[]> {
-  const env = { PARAPET_DEMO: '0' };
+  const env: Record<string, string> = { PARAPET_DEMO: '0', ...(INLINE_CHARS !== undefined ? { PARAPET_ASSESSMENT_INLINE_CHARS: String(INLINE_CHARS) } : {}) };
   const nodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   const first = await startParapetProcess({ dataDir, args, env, nodeArgs });
   try {
@@ -288,6 +302,7 @@ async function main(): Promise<void> {
       '--models',
       modelsFile,
       ...(DATABASE ? ['--database', DATABASE, '--database-schema', schema] : []),
+      ...(THREADS !== undefined ? ['--assessment-threads', String(THREADS)] : []),
     ]);
     const first = replicas[0] as ParapetProcess;
     const api = adminApi(first);
@@ -370,7 +385,8 @@ async function main(): Promise<void> {
     console.log(
       `Parapet: reference guardrail (all policies, ${WORDS} words) enforced twice on every call — organization policy ` +
         `(management account's guardrail) + account-level enforcement (member's own guardrail); input and output assessed; ` +
-        `every call audited durably before its answer`,
+        `every call audited durably before its answer; assessment threads: ` +
+        `${THREADS === undefined ? "parapet serve's default" : THREADS === 0 ? '0 (on the event loop)' : THREADS}${INLINE_CHARS !== undefined ? ` (texts under ${INLINE_CHARS} characters on the event loop)` : ''}`,
     );
     if (portkey)
       console.log(

@@ -80,6 +80,7 @@ export function buildProgram(): Command {
     .option('--quota-text-units <n>', 'guardrail text units per second per account and Region (0 = no limit)')
     .option('--no-quotas', 'no per-account quotas at all')
     .option('--guardrail-deadline-ms <n>', 'a guardrail evaluation taking longer fails (1–60000, default 2000)')
+    .option('--assessment-threads <n>', 'worker threads that run guardrail assessments, 0 = on the event loop (0–64; default: PARAPET_ASSESSMENT_THREADS, else 2 on a machine with 2 or more cores, else 0)')
     .option('--detectors <file>', 'external detectors (ONNX models, LLM judges) and the guardrails they serve (default: PARAPET_DETECTORS)')
     .option('--database <url>', 'PostgreSQL for several replicas: postgres://user[:password]@host[:port]/db (default: PARAPET_DATABASE_URL, else SQLite in the data directory)')
     .option('--database-schema <name>', 'the PostgreSQL schema (default: PARAPET_DATABASE_SCHEMA, else the server\'s search_path)')

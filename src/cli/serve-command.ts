@@ -4,7 +4,17 @@
  */
 import { REGION_RE } from '../core/arn.ts';
 import { parseRegions } from '../core/regions.ts';
-import { DEFAULT_PORT, DETECTORS_ENV, type DetectorsConfig, readDetectorsFile, type ServeOptions, startServer } from '../server/serve.ts';
+import {
+  assessmentSettingsFromEnv,
+  DEFAULT_PORT,
+  defaultAssessmentThreads,
+  DETECTORS_ENV,
+  type DetectorsConfig,
+  MAX_ASSESSMENT_THREADS,
+  readDetectorsFile,
+  type ServeOptions,
+  startServer,
+} from '../server/serve.ts';
 import { FlagError } from './guardrail-flags.ts';
 import { describeModels, MODELS_ENV, readModelsFile, routesSummary } from './models-command.ts';
 
@@ -21,6 +31,8 @@ export interface ServeFlags {
   /** False with `--no-quotas`. */
   quotas?: boolean;
   guardrailDeadlineMs?: string;
+  /** Worker threads for assessments (0 = the event loop). */
+  assessmentThreads?: string;
   /** The detectors file (external ONNX / LLM-judge detectors). */
   detectors?: string;
   /** How long a console sign-in lasts, in minutes. */
@@ -39,6 +51,15 @@ export function consoleSessionTtlMs(flag: string | undefined, env: string | unde
   if (!/^\d{1,5}$/.test(text) || Number(text) < 1 || Number(text) > 10_080)
     throw new Error(`invalid console session length '${text.slice(0, 20)}': a whole number of minutes from 1 to 10080 (7 days)`);
   return Number(text) * 60_000;
+}
+
+/** `--assessment-threads`, else PARAPET_ASSESSMENT_THREADS, else `parapet serve`'s default (2 with 2 cores or more). */
+export function assessmentThreads(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, cores?: number): number {
+  if (flag === undefined) return assessmentSettingsFromEnv(env).threads ?? defaultAssessmentThreads(cores);
+  const t = flag.trim();
+  if (!/^[0-9]{1,2}$/.test(t) || Number(t) > MAX_ASSESSMENT_THREADS)
+    throw new FlagError(`--assessment-threads must be a whole number from 0 to ${MAX_ASSESSMENT_THREADS} (0 = assess on the event loop), got '${flag}'.`);
+  return Number(t);
 }
 
 /** What the flags and environment say about the gateway, in `startServer`'s terms. */
@@ -154,6 +175,7 @@ export async function runServe(o: ServeFlags): Promise<void> {
   const database = o.database ?? (process.env.PARAPET_DATABASE_URL || undefined);
   const databaseSchema = o.databaseSchema ?? (process.env.PARAPET_DATABASE_SCHEMA || undefined);
   const redis = o.redis ?? (process.env.PARAPET_REDIS_URL || undefined);
+  const threads = assessmentThreads(o.assessmentThreads);
   process.umask(0o077); // everything the server writes (database, WAL, keys) is private to its user
   const server = await startServer({
     port,
@@ -169,7 +191,15 @@ export async function runServe(o: ServeFlags): Promise<void> {
     ...(database ? { database } : {}),
     ...(databaseSchema ? { databaseSchema } : {}),
     ...(redis ? { redis } : {}),
+    assessmentThreads: threads,
   });
+  // Stop cleanly on a signal, even one that comes while the banner is being written (the handler runs after it).
+  const stop = async () => {
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
   const out = process.stdout;
   out.write(`Parapet is listening on ${server.url} (HTTP/1.1 and h2c)\n`);
   out.write(
@@ -179,6 +209,8 @@ export async function runServe(o: ServeFlags): Promise<void> {
   );
   out.write(`  API:          ${server.url}  (bedrock, bedrock-runtime, organizations, sts, iam; SigV4, Region ${server.credentials.region})\n`);
   for (const l of gatewayBanner(server.url, gw, server.quotaCounters)) out.write(`${l}\n`);
+  if (server.assessmentThreads)
+    out.write(`  Assessments:  on ${server.assessmentThreads} worker thread${server.assessmentThreads > 1 ? 's' : ''} (--assessment-threads)\n`);
   out.write(`  Data:         ${server.database}\n`);
   out.write(`  Keys:         ${server.dataDir} (master key unless PARAPET_MASTER_KEY is set; every replica needs the same one)\n`);
   out.write(`  Credentials:  ${server.credentialsPath}\n`);
@@ -196,10 +228,4 @@ export async function runServe(o: ServeFlags): Promise<void> {
       for (const m of members) out.write(`  ${m.name.padEnd(10)} ${m.accountId}\n`);
     }
   }
-  const stop = async () => {
-    await server.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
 }

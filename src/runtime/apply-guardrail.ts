@@ -3,16 +3,18 @@
  * bedrock-runtime shape with invocation metrics and the applied-guardrail details.
  */
 import type { Caller } from '../core/caller.ts';
-import { validation } from '../core/errors.ts';
+import { ServiceError, validation } from '../core/errors.ts';
 import type { Clock } from '../core/ports.ts';
 import type { AppliedGuardrailDetails, GuardrailAssessment } from '../engine/assessment.ts';
 import { type AssessRequest, type AssessResult, assess, type TextBlock } from '../engine/assess.ts';
 import type { CompiledCache } from '../engine/cache.ts';
+import type { CompiledGuardrail } from '../engine/compile.ts';
 import type { GuardrailService, GuardrailVersionSelector } from '../control/guardrails.ts';
 import { blockForFailure } from '../engine/external.ts';
 import type { DetectorRegistry } from './detectors/registry.ts';
 import { applyDetection, startDetection } from './detectors/run.ts';
 import type { DetectorReport } from './detectors/types.ts';
+import { AssessmentEngineError, type Assessor } from './assessment-pool.ts';
 
 /** Bedrock's per-request input quota: 1,000 text units of 1,000 characters. */
 export const MAX_TEXT_CHARS_PER_REQUEST = 1_000_000;
@@ -24,6 +26,8 @@ export interface ApplyDeps {
   monotonic: Clock;
   /** External detectors (`parapet serve --detectors`); absent when none are configured. */
   detectors?: DetectorRegistry;
+  /** Assessment threads (`parapet serve --assessment-threads`); absent: assessments run on this thread. */
+  assessor?: Assessor;
 }
 
 /** What the external detectors did for one call (filled by `applyGuardrail` when some ran; for the audit trail). */
@@ -77,7 +81,7 @@ export async function applyGuardrail(deps: ApplyDeps, caller: Caller, req: Apply
   const pending = bindings ? startDetection(bindings, compiled, request, { now: () => deps.monotonic.now() }) : undefined;
   let result: AssessResult;
   try {
-    result = assess(compiled, request);
+    result = deps.assessor?.offloads(compiled, chars) ? await assessOnThread(deps.assessor, compiled, request, guardrail.arn, versionLabel) : assess(compiled, request);
   } catch (err) {
     pending?.abort();
     throw err;
@@ -117,4 +121,20 @@ export async function applyGuardrail(deps: ApplyDeps, caller: Caller, req: Apply
     assessments: [assessment],
     guardrailCoverage: result.coverage,
   };
+}
+
+/**
+ * The assessment on an assessment thread: the engine's own error as it would have been thrown here; the pool's
+ * failure (a thread that died, or no answer in time) refuses the call, as a guardrail that cannot be evaluated does.
+ */
+async function assessOnThread(assessor: Assessor, compiled: CompiledGuardrail, request: AssessRequest, arn: string, version: string): Promise<AssessResult> {
+  try {
+    return await assessor.assess(compiled, request);
+  } catch (err) {
+    if (err instanceof AssessmentEngineError) throw new Error(err.message);
+    throw new ServiceError(
+      'ServiceUnavailableException',
+      `Guardrail ${arn}:${version} could not be evaluated (${err instanceof Error ? err.message : String(err)}); the request was refused because guardrails fail closed. Retry it.`,
+    );
+  }
 }

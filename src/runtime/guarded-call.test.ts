@@ -5,7 +5,7 @@
  * unguarded stream passes through. The gateway is a real InvocationGateway with only the parts streams use.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { ServiceError } from '../core/errors.ts';
 import type { Services } from '../control/services.ts';
 import { compile, type CompiledGuardrail } from '../engine/compile.ts';
@@ -18,6 +18,7 @@ import type { GuardTarget } from './guarding.ts';
 import { DEFAULT_GATEWAY_SETTINGS, InvocationGateway, type Prepared } from './invocation.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { AccountQuotas } from './quotas.ts';
+import { AssessmentPool, assessmentSettingsFromEnv } from './assessment-pool.ts';
 
 // ---- fixtures ------------------------------------------------------------------------------------------------
 
@@ -52,6 +53,11 @@ function target(compiled: CompiledGuardrail): GuardTarget {
   };
 }
 
+// PARAPET_ASSESSMENT_THREADS=N runs every assessment on assessment threads (every text offloaded).
+const threads = assessmentSettingsFromEnv().threads ?? 0;
+const assessor = threads ? await AssessmentPool.start({ threads, inlineBelowChars: 0 }) : undefined;
+after(() => assessor?.close());
+
 function gateway(): InvocationGateway {
   const monotonic = { now: () => 0 };
   const services: Pick<Services, 'monotonic'> = { monotonic };
@@ -62,6 +68,7 @@ function gateway(): InvocationGateway {
     quotas: new AccountQuotas({ disabled: true }, monotonic),
     metrics: new GatewayMetrics(),
     settings: DEFAULT_GATEWAY_SETTINGS,
+    ...(assessor ? { assessor } : {}),
   });
 }
 
@@ -116,12 +123,13 @@ function upstream(events: ChatStreamEvent[], failAt?: number) {
 
 const userChat = (text: string): ChatRequest => ({ system: [], messages: [{ role: 'user', content: [{ text }] }] });
 
-function start(targets: GuardTarget[], events: ChatStreamEvent[], mode: 'sync' | 'async', opts: { chat?: ChatRequest; failAt?: number; withTrace?: boolean } = {}) {
+async function start(targets: GuardTarget[], events: ChatStreamEvent[], mode: 'sync' | 'async', opts: { chat?: ChatRequest; failAt?: number; withTrace?: boolean } = {}) {
   const gw = gateway();
   const p = prepared(targets);
   const chat = opts.chat ?? userChat('hello');
-  // No external detectors here: the input phase is synchronous.
-  const input = guardInputPhase(gw, p, chat, chatFields(chat, { invokeModel: false }), false) as InputPhase;
+  // No external detectors here: the input phase is synchronous (a promise only with assessment threads).
+  const phase: InputPhase | Promise<InputPhase> = guardInputPhase(gw, p, chat, chatFields(chat, { invokeModel: false }), false);
+  const input = await phase;
   const up = upstream(events, opts.failAt);
   const state: StreamState = { report: { outcome: 'NONE', status: 200, input: [], output: [], modelCalled: false }, trace: {}, intervened: false };
   const seen: { chat?: ChatRequest; opened: number } = { opened: 0 };
@@ -144,7 +152,7 @@ function start(targets: GuardTarget[], events: ChatStreamEvent[], mode: 'sync' |
 
 /** Runs a stream to its end; each event with how many upstream events had been read when it came out. */
 async function run(targets: GuardTarget[], events: ChatStreamEvent[], mode: 'sync' | 'async', opts: Parameters<typeof start>[3] = {}) {
-  const s = start(targets, events, mode, opts);
+  const s = await start(targets, events, mode, opts);
   const out: Array<{ ev: ChatStreamEvent; read: number }> = [];
   for await (const ev of s.stream) out.push({ ev, read: s.up.log.read });
   return { ...s, out, events: out.map((o) => o.ev) };
@@ -369,7 +377,7 @@ describe('guardedStream: the input phase', () => {
 
 describe('guardedStream: failures', () => {
   it('an upstream failure mid-stream becomes ModelErrorException and the report records the error', async () => {
-    const s = start([target(baseline)], textEvents(['a ', 'b ']), 'sync', { failAt: 2 });
+    const s = await start([target(baseline)], textEvents(['a ', 'b ']), 'sync', { failAt: 2 });
     await assert.rejects(
       (async () => {
         for await (const _ of s.stream);
@@ -392,7 +400,7 @@ describe('guardedStream: failures', () => {
   };
 
   it('a guardrail that cannot evaluate the output fails the stream closed (ServiceUnavailableException)', async () => {
-    const s = start([target(explodingOnOutput())], textEvents(['some ', 'text']), 'sync');
+    const s = await start([target(explodingOnOutput())], textEvents(['some ', 'text']), 'sync');
     const got: ChatStreamEvent[] = [];
     await assert.rejects(
       (async () => {
@@ -406,7 +414,7 @@ describe('guardedStream: failures', () => {
   it(
     'a guard failure mid-stream closes the upstream',
     async () => {
-      const s = start([target(explodingOnOutput())], textEvents([...filler(60)]), 'sync');
+      const s = await start([target(explodingOnOutput())], textEvents([...filler(60)]), 'sync');
       await assert.rejects(async () => {
         for await (const _ of s.stream);
       });
@@ -417,14 +425,14 @@ describe('guardedStream: failures', () => {
   it(
     'a consumer that stops early (client gone) closes the upstream',
     async () => {
-      const s = start([target(baseline)], textEvents(filler(100)), 'async');
+      const s = await start([target(baseline)], textEvents(filler(100)), 'async');
       for await (const ev of s.stream) if ('contentBlockDelta' in ev) break;
       assert.equal(s.up.log.returned, true);
     },
   );
 
   it('an unguarded stream abandoned by its consumer closes the upstream', async () => {
-    const s = start([], textEvents(filler(10)), 'sync');
+    const s = await start([], textEvents(filler(10)), 'sync');
     for await (const ev of s.stream) if ('contentBlockDelta' in ev) break;
     assert.equal(s.up.log.returned, true);
   });

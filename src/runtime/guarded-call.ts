@@ -12,7 +12,7 @@ import { applyMasks } from '../engine/mask.ts';
 import type { ChatRequest, ChatResponse, ChatStreamEvent, StopReason, TokenUsage } from '../providers/types.ts';
 import { UpstreamError } from '../providers/types.ts';
 import { type ChatFields, outputTexts, rebuildChat, replaceOutputTexts } from './chat-fields.ts';
-import { type GuardOutcome, groundingBlocks, guardInput, guardOutput, type TargetAssessment } from './guarding.ts';
+import { type GuardOutcome, groundingBlocks, guardInputAuto, guardOutputAuto, type TargetAssessment } from './guarding.ts';
 import { InvocationGateway, type InvocationReport, type Prepared } from './invocation.ts';
 import { guardInputWithDetectors, guardOutputWithDetectors } from './detectors/guard.ts';
 
@@ -39,8 +39,8 @@ export interface InputPhase {
 
 /**
  * Guards the input; throws the AWS error when a guardrail fails closed or the account is over quota. Synchronous
- * unless a guardrail has external detectors (`p.external`) or the quota counters are shared (Redis, PostgreSQL):
- * the common path pays for no promise.
+ * unless a guardrail has external detectors (`p.external`), the quota counters are shared (Redis, PostgreSQL) or
+ * assessment threads take some of the assessments: the common path pays for no promise.
  */
 export function guardInputPhase(gw: InvocationGateway, p: Prepared, chat: ChatRequest, cf: ChatFields, invokeModel: boolean): InputPhase | Promise<InputPhase> {
   const chars = cf.fields.reduce((n, f) => n + f.pieces.reduce((m, x) => m + x.text.length, 0), 0);
@@ -54,12 +54,17 @@ function guardCheckedInput(gw: InvocationGateway, p: Prepared, chat: ChatRequest
       (outcome) => finishInput(gw, p, chat, cf, outcome),
       (err: unknown) => InvocationGateway.failure(err),
     );
-  let outcome: GuardOutcome;
+  let outcome: GuardOutcome | Promise<GuardOutcome>;
   try {
-    outcome = guardInput(p.targets, cf.fields, gw.guardOptions(p, invokeModel));
+    outcome = guardInputAuto(p.targets, cf.fields, gw.guardOptions(p, invokeModel));
   } catch (err) {
     InvocationGateway.failure(err);
   }
+  if (outcome instanceof Promise)
+    return outcome.then(
+      (o) => finishInput(gw, p, chat, cf, o),
+      (err: unknown) => InvocationGateway.failure(err),
+    );
   return finishInput(gw, p, chat, cf, outcome);
 }
 
@@ -68,7 +73,7 @@ function finishInput(gw: InvocationGateway, p: Prepared, chat: ChatRequest, cf: 
   return { outcome, chat: rebuildChat(chat, cf, outcome.rewritten), grounding: groundingBlocks(cf.fields) };
 }
 
-/** Guards model output texts; synchronous unless a guardrail has external detectors (as `guardInputPhase`). */
+/** Guards model output texts; synchronous unless detectors or assessment threads are involved (as `guardInputPhase`). */
 export function guardOutputTexts(gw: InvocationGateway, p: Prepared, texts: string[], grounding: TextBlock[], invokeModel: boolean): GuardOutcome | Promise<GuardOutcome> {
   if (p.external)
     return guardOutputWithDetectors(p.targets, texts, grounding, gw.guardOptions(p, invokeModel)).then(
@@ -78,12 +83,20 @@ export function guardOutputTexts(gw: InvocationGateway, p: Prepared, texts: stri
       },
       (err: unknown) => InvocationGateway.failure(err, { modelCalled: true }),
     );
-  let outcome: GuardOutcome;
+  let outcome: GuardOutcome | Promise<GuardOutcome>;
   try {
-    outcome = guardOutput(p.targets, texts, grounding, gw.guardOptions(p, invokeModel));
+    outcome = guardOutputAuto(p.targets, texts, grounding, gw.guardOptions(p, invokeModel));
   } catch (err) {
     InvocationGateway.failure(err, { modelCalled: true });
   }
+  if (outcome instanceof Promise)
+    return outcome.then(
+      (o) => {
+        gw.chargeTextUnits(p, o.assessments);
+        return o;
+      },
+      (err: unknown) => InvocationGateway.failure(err, { modelCalled: true }),
+    );
   gw.chargeTextUnits(p, outcome.assessments);
   return outcome;
 }

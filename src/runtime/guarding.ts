@@ -26,6 +26,7 @@ import { applyMasks, type MaskSpan, resolveMaskSpans } from '../engine/mask.ts';
 import type { GuardingMode } from '../org/index.ts';
 import type { GuardQualifier } from '../providers/types.ts';
 import type { DetectorBinding, DetectorReport } from './detectors/types.ts';
+import { AssessmentEngineError, AssessmentTimeout, type Assessor } from './assessment-pool.ts';
 
 export interface GuardTarget {
   /** The key of this guardrail's assessments in the trace: its id (`id:version` when one id appears twice). */
@@ -69,6 +70,11 @@ export interface GuardOptions {
   now: () => number;
   /** An evaluation longer than this fails (closed unless the guardrail is fail-open). */
   deadlineMs: number;
+  /**
+   * Assessment threads (`--assessment-threads`): used by `guardInputAuto` / `guardOutputAuto` and the detectors'
+   * path for the assessments the pool takes; `guardInput` / `guardOutput` always assess on this thread.
+   */
+  assessor?: Assessor;
 }
 
 export interface TargetAssessment {
@@ -178,6 +184,26 @@ export function guardOutput(
   return combine(targets, outputSelections(targets, texts), texts.map((t) => [t]), 'OUTPUT', opts, grounding);
 }
 
+/**
+ * `guardInput`, with the assessments the pool takes (`opts.assessor`) run on its threads: synchronous when it takes
+ * none, else a promise. Same outcome, same failures (GuardFailure of the first failing guardrail in order).
+ */
+export function guardInputAuto(targets: readonly GuardTarget[], fields: readonly InputField[], opts: GuardOptions): GuardOutcome | Promise<GuardOutcome> {
+  const selections = targets.map((t) => selectInput(t, fields, opts.invokeModel));
+  const original = fields.map((f) => f.pieces.map((p) => p.text));
+  return combineAuto(targets, selections, original, 'INPUT', opts, []);
+}
+
+/** `guardOutput`, with the pool as `guardInputAuto`. */
+export function guardOutputAuto(
+  targets: readonly GuardTarget[],
+  texts: readonly string[],
+  grounding: readonly TextBlock[],
+  opts: GuardOptions,
+): GuardOutcome | Promise<GuardOutcome> {
+  return combineAuto(targets, outputSelections(targets, texts), texts.map((t) => [t]), 'OUTPUT', opts, grounding);
+}
+
 /** Every target reads every non-empty output text. */
 export function outputSelections(targets: readonly GuardTarget[], texts: readonly string[]): Selected[][] {
   return targets.map(() => texts.flatMap((text, i) => (text ? [{ field: i, piece: 0, block: { text } }] : [])));
@@ -200,6 +226,103 @@ function combine(
     assessments.push(assessShipped(target, source, [...selected.map((s) => s.block), ...extra], opts, opts.now()));
   });
   return composeOutcome(targets, selections, original, assessments);
+}
+
+/** The characters of some blocks (the size the pool decides on). */
+function charsOf(blocks: readonly TextBlock[]): number {
+  let n = 0;
+  for (const b of blocks) n += b.text.length;
+  return n;
+}
+
+/** Whether the pool takes this target's assessment of `content`. */
+export function offloaded(opts: GuardOptions, target: GuardTarget, content: readonly TextBlock[]): boolean {
+  return opts.assessor !== undefined && content.length > 0 && opts.assessor.offloads(target.compiled, charsOf(content));
+}
+
+function combineAuto(
+  targets: readonly GuardTarget[],
+  selections: Selected[][],
+  original: string[][],
+  source: Source,
+  opts: GuardOptions,
+  extra: readonly TextBlock[],
+): GuardOutcome | Promise<GuardOutcome> {
+  if (!opts.assessor) return combine(targets, selections, original, source, opts, extra);
+  const contents = targets.map((t, ti) => {
+    const selected = selections[ti] ?? [];
+    return selected.length && !t.detectors ? [...selected.map((s) => s.block), ...extra] : undefined;
+  });
+  if (!targets.some((t, ti) => contents[ti] && offloaded(opts, t, contents[ti]))) return combine(targets, selections, original, source, opts, extra);
+  return combinePooled(targets, selections, original, source, opts, contents);
+}
+
+/**
+ * `combine` with the pool: the pool's assessments start first, the others run here meanwhile; then, in target
+ * order, the first failure that is not fail-open refuses the call, as on the synchronous path.
+ */
+async function combinePooled(
+  targets: readonly GuardTarget[],
+  selections: Selected[][],
+  original: string[][],
+  source: Source,
+  opts: GuardOptions,
+  contents: Array<TextBlock[] | undefined>,
+): Promise<GuardOutcome> {
+  const pooled = targets.map((t, ti) => {
+    const content = contents[ti];
+    return content && offloaded(opts, t, content) ? assessPooled(t, source, content, opts, opts.now()) : undefined;
+  });
+  const done: Array<TargetAssessment | GuardFailure | undefined> = targets.map((t, ti) => {
+    if (pooled[ti] || !selections[ti]?.length) return undefined;
+    if (t.detectors) return new GuardFailure(t, 'its external detectors were not run');
+    try {
+      return assessShipped(t, source, contents[ti] ?? [], opts, opts.now());
+    } catch (err) {
+      if (err instanceof GuardFailure) return err;
+      throw err;
+    }
+  });
+  const answers = await Promise.all(pooled);
+  const assessments: TargetAssessment[] = [];
+  targets.forEach((_, ti) => {
+    const a = answers[ti] ?? done[ti];
+    if (a instanceof GuardFailure) throw a;
+    if (a) assessments.push(a);
+  });
+  return composeOutcome(targets, selections, original, assessments);
+}
+
+/**
+ * `assessShipped` on the pool: the same assessment, the same fail-closed rules and reasons (an engine error is a
+ * `detector error`, an answer past the deadline fails as here — and the call stops waiting at the deadline), plus
+ * the pool's own failure (a thread that died) as the reason. Never rejects: resolves with the GuardFailure to throw.
+ */
+export function assessPooled(
+  target: GuardTarget,
+  source: Source,
+  content: TextBlock[],
+  opts: GuardOptions,
+  started: number,
+): Promise<TargetAssessment | GuardFailure> {
+  const assessor = opts.assessor;
+  if (!assessor) return Promise.resolve(new GuardFailure(target, 'no assessment threads'));
+  const failed = (latencyMs: number, reason: string): TargetAssessment | GuardFailure =>
+    target.failOpen ? { target, source, latencyMs, failedOpen: reason } : new GuardFailure(target, reason);
+  const late = (latencyMs: number) => `evaluation took ${Math.round(latencyMs)} ms, past the ${opts.deadlineMs} ms deadline`;
+  return assessor.assess(target.compiled, { source, content, outputScope: opts.outputScope }, { timeoutMs: opts.deadlineMs }).then(
+    (result) => {
+      const latencyMs = opts.now() - started;
+      if (latencyMs > opts.deadlineMs) return failed(latencyMs, late(latencyMs));
+      return withAssessment(target, source, result, latencyMs);
+    },
+    (err: unknown) => {
+      const latencyMs = opts.now() - started;
+      if (err instanceof AssessmentTimeout) return failed(latencyMs, late(Math.max(latencyMs, opts.deadlineMs + 1)));
+      if (err instanceof AssessmentEngineError) return failed(latencyMs, `detector error: ${err.message}`);
+      return failed(latencyMs, err instanceof Error ? err.message : String(err));
+    },
+  );
 }
 
 /**

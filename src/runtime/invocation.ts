@@ -24,6 +24,7 @@ import type { GatewayMetrics, PolicyType } from './metrics.ts';
 import type { AccountQuotas, QuotaRefusal } from './quotas.ts';
 import type { DetectorRegistry } from './detectors/registry.ts';
 import type { DetectorReport } from './detectors/types.ts';
+import type { Assessor } from './assessment-pool.ts';
 
 export type RuntimeOperation =
   | 'InvokeModel'
@@ -76,6 +77,8 @@ export interface GatewayDeps {
   detectors?: DetectorRegistry;
   /** The server's log (audit records that could not be written are reported there). */
   log?: (line: Record<string, unknown>) => void;
+  /** Assessment threads (`parapet serve --assessment-threads`); absent: every assessment runs on this thread. */
+  assessor?: Assessor;
 }
 
 export interface Prepared {
@@ -267,6 +270,7 @@ export class InvocationGateway {
       outputScope,
       now: () => this.deps.services.monotonic.now(),
       deadlineMs: this.deps.settings.guardrailDeadlineMs,
+      ...(this.deps.assessor ? { assessor: this.deps.assessor } : {}),
     };
   }
 
@@ -335,6 +339,8 @@ export class InvocationGateway {
       ...(t.failOpen ? { failOpen: true } : {}),
     }));
     const textUnits = applications.reduce((n, a) => n + unitsOf(a), 0);
+    // What each application's policies did: for its audit record and its metrics (worked out once).
+    const firedOf = applications.map((a) => (a.assessment ? firedPolicies(a.assessment) : []));
     const entries: AuditEntry[] = [
       {
         ...base,
@@ -358,8 +364,8 @@ export class InvocationGateway {
           ...(settings.logContent && r.content ? { content: r.content } : {}),
         },
       },
-      ...applications.map((a): AuditEntry => {
-        const fired = a.assessment ? firedPolicies(a.assessment) : [];
+      ...applications.map((a, i): AuditEntry => {
+        const fired = firedOf[i] ?? [];
         return {
           ...base,
           action: 'bedrock:ApplyGuardrail',
@@ -384,17 +390,17 @@ export class InvocationGateway {
         };
       }),
     ];
-    for (const a of applications) {
+    applications.forEach((a, i) => {
       metrics.guardrail({
         operation: p.operation,
         guardrail: a.target.label,
         source: a.source,
         account: p.caller.accountId,
         latencySeconds: a.latencyMs / 1000,
-        intervenedPolicies: a.assessment ? interveningPolicies(a.assessment) : [],
+        intervenedPolicies: a.assessment ? interveningPolicies(firedOf[i] ?? []) : [],
         textUnits: a.result ? unitsByPolicy(a.result.usage) : {},
       });
-    }
+    });
     metrics.invocation({
       operation: p.operation,
       model: p.route.modelId,
@@ -457,7 +463,7 @@ export class InvocationGateway {
       source,
       account: caller.accountId,
       latencySeconds: latencyMs / 1000,
-      intervenedPolicies: interveningPolicies(a),
+      intervenedPolicies: interveningPolicies(fired),
       textUnits: unitsByPolicy(u),
     });
     this.deps.metrics.invocation({
@@ -546,9 +552,10 @@ function unitsOf(a: TargetAssessment): number {
   return a.result ? billedTextUnits(a.result.usage) : 0;
 }
 
-function interveningPolicies(a: GuardrailAssessment): PolicyType[] {
+/** The policy types that acted (from `firedPolicies`), in first-seen order. */
+function interveningPolicies(fired: ReadonlyArray<{ policy: string; action: string }>): PolicyType[] {
   const out = new Set<PolicyType>();
-  for (const f of firedPolicies(a)) if (f.action !== 'NONE') out.add(f.policy as PolicyType);
+  for (const f of fired) if (f.action !== 'NONE') out.add(f.policy as PolicyType);
   return [...out];
 }
 

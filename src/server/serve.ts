@@ -57,8 +57,10 @@ import { converseOperations } from './operations/converse.ts';
 import { invokeModelOperations } from './operations/invoke-model.ts';
 import { openAIOperations } from './operations/openai-chat.ts';
 import { type DetectorRegistry, type DetectorsConfig, loadDetectors } from '../runtime/detectors/registry.ts';
+import { AssessmentPool, type Assessor, assessmentSettingsFromEnv } from '../runtime/assessment-pool.ts';
 
 export { DETECTORS_ENV, DetectorConfigError, type DetectorsConfig, readDetectorsFile } from '../runtime/detectors/registry.ts';
+export { assessmentSettingsFromEnv, defaultAssessmentThreads, MAX_ASSESSMENT_THREADS } from '../runtime/assessment-pool.ts';
 
 export const DEFAULT_PORT = 8787;
 /** Where `npm run build:console` writes the console. */
@@ -103,6 +105,13 @@ export interface ServeOptions {
   consoleDir?: string;
   /** How long a console sign-in lasts (default 8 hours). */
   consoleSessionTtlMs?: number;
+  /**
+   * Worker threads that run guardrail assessments (`--assessment-threads`; 0 = on the event loop). Default:
+   * PARAPET_ASSESSMENT_THREADS, else 0 (`parapet serve` passes its own default, `defaultAssessmentThreads`).
+   */
+  assessmentThreads?: number;
+  /** With assessment threads: texts shorter than this are assessed on the event loop (default: PARAPET_ASSESSMENT_INLINE_CHARS, else the pool's). */
+  assessmentInlineChars?: number;
 }
 
 export interface CredentialsFile {
@@ -134,6 +143,8 @@ export interface RunningServer {
   quotaCounters: string;
   /** The web console's files: whether they were built, and where from. */
   console: { built: boolean; dir: string };
+  /** Assessment threads (0: assessments run on the event loop). */
+  assessmentThreads: number;
   close(): Promise<void>;
 }
 
@@ -351,10 +362,12 @@ export function createGateway(
     auditRepo?: Pick<AuditRepo, 'appendMany'>;
     detectors?: DetectorRegistry;
     log?: (line: Record<string, unknown>) => void;
+    assessor?: Assessor;
   } = {},
 ): InvocationGateway {
   return new InvocationGateway({
     services,
+    ...(opts.assessor ? { assessor: opts.assessor } : {}),
     ...(opts.log ? { log: opts.log } : {}),
     ...(opts.auditRepo ? { auditRepo: opts.auditRepo } : {}),
     ...(opts.detectors?.size ? { detectors: opts.detectors } : {}),
@@ -375,6 +388,7 @@ export function allOperations(s: Services, gateway: InvocationGateway): Operatio
       monotonic: s.monotonic,
       gateway,
       ...(gateway.deps.detectors ? { detectors: gateway.deps.detectors } : {}),
+      ...(gateway.deps.assessor ? { assessor: gateway.deps.assessor } : {}),
     }),
     ...converseOperations(gateway),
     ...invokeModelOperations(gateway),
@@ -390,6 +404,19 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const clock = opts.clock ?? systemClock;
   // Detectors load first: a model that cannot serve stops the start before anything is opened.
   const detectors = opts.detectors?.detectors.length ? await loadDetectors(opts.detectors) : undefined;
+  // Assessment threads start (and warm up, about a second) while the store opens; a pool that cannot start stops
+  // the start before the server listens.
+  const fromEnv = assessmentSettingsFromEnv();
+  const threads = opts.assessmentThreads ?? fromEnv.threads ?? 0;
+  const inlineBelowChars = opts.assessmentInlineChars ?? fromEnv.inlineBelowChars;
+  const startingPool = threads
+    ? AssessmentPool.start({
+        threads,
+        ...(inlineBelowChars !== undefined ? { inlineBelowChars } : {}),
+        onEvent: opts.log ?? ((l) => process.stderr.write(`warning: ${String(l.detail)}\n`)),
+      })
+    : undefined;
+  startingPool?.catch(() => undefined); // awaited below; a start that fails before then must not go unhandled
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const masterKey = loadOrCreateMasterKey(dataDir, opts.masterKey);
@@ -434,7 +461,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
         clock,
         warn: opts.log ?? ((l) => process.stderr.write(`warning: ${String(l.detail)}\n`)),
       });
-  const gateway = createGateway(services, { models: opts.models, quotas: opts.quotas, quotaBackend, gateway: opts.gateway, ...(auditWorker ? { auditRepo: auditWorker } : {}), detectors, log: opts.log });
+  const assessor = await startingPool;
+  const gateway = createGateway(services, { models: opts.models, quotas: opts.quotas, quotaBackend, gateway: opts.gateway, ...(auditWorker ? { auditRepo: auditWorker } : {}), detectors, log: opts.log, ...(assessor ? { assessor } : {}) });
   services.pendingAudit = gateway;
   if (gateway.deps.settings.failOpen.size)
     await services.audit.record({
@@ -498,6 +526,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     database: database ?? `${dbFile} (SQLite)`,
     quotaCounters: quotaBackend?.where ?? 'off',
     console: { built: consoleFiles.built, dir: consoleFiles.dir },
+    assessmentThreads: threads,
     async close() {
       await dual.close();
       // Calls cut short by the close still finish their work (their audit records above all) before the store goes.
@@ -508,6 +537,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       unfollow?.();
       await store.close();
       await detectors?.close();
+      await assessor?.close();
     },
   };
 }

@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { compile, type CompiledGuardrail } from '../../engine/compile.ts';
 import type { GuardrailConfig } from '../../engine/config/types.ts';
 import type { ExternalFindings } from '../../engine/external.ts';
 import { GuardFailure, type GuardOptions, type GuardTarget, guardInput, type InputField } from '../guarding.ts';
 import { guardInputWithDetectors, guardOutputWithDetectors } from './guard.ts';
 import type { DetectContext, Detector, DetectorBinding } from './types.ts';
+import { AssessmentPool, assessmentSettingsFromEnv } from '../assessment-pool.ts';
 
 const config = (name: string, extra: Partial<GuardrailConfig> = {}): GuardrailConfig => ({
   name,
@@ -39,7 +40,11 @@ function target(compiled: CompiledGuardrail, id: string, detectors?: DetectorBin
   };
 }
 
-const opts: GuardOptions = { invokeModel: false, outputScope: 'INTERVENTIONS', now: () => performance.now(), deadlineMs: 10_000 };
+// PARAPET_ASSESSMENT_THREADS=N runs the shipped engine's share on assessment threads (every text offloaded).
+const threads = assessmentSettingsFromEnv().threads ?? 0;
+const assessor = threads ? await AssessmentPool.start({ threads, inlineBelowChars: 0 }) : undefined;
+after(() => assessor?.close());
+const opts: GuardOptions = { invokeModel: false, outputScope: 'INTERVENTIONS', now: () => performance.now(), deadlineMs: 10_000, ...(assessor ? { assessor } : {}) };
 const user = (text: string): InputField => ({ part: 'messages', role: 'user', kind: 'text', pieces: [{ text, tagged: false }] });
 
 interface FakeLog {

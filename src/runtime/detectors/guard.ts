@@ -8,6 +8,7 @@
 import type { TextBlock } from '../../engine/assess.ts';
 import type { Source } from '../../engine/config/types.ts';
 import {
+  assessPooled,
   assessShipped,
   composeOutcome,
   type GuardOptions,
@@ -15,6 +16,7 @@ import {
   type GuardOutcome,
   type GuardTarget,
   type InputField,
+  offloaded,
   outputSelections,
   type Selected,
   selectInput,
@@ -57,14 +59,31 @@ async function combineWithDetectors(
       ? startDetection(t.detectors, t.compiled, { source, content: contents[ti] ?? [], outputScope: opts.outputScope }, { now: opts.now, capMs: opts.deadlineMs })
       : undefined,
   );
-  const shipped: Array<TargetAssessment | undefined> = [];
+  // The assessment threads' share starts first (when there are threads); the rest runs here meanwhile.
+  const pooled = targets.map((t, ti) =>
+    selections[ti]?.length && offloaded(opts, t, contents[ti] ?? []) ? assessPooled(t, source, contents[ti] ?? [], opts, opts.now()) : undefined,
+  );
+  const shipped: Array<TargetAssessment | GuardFailure | undefined> = [];
   try {
     targets.forEach((t, ti) => {
-      if (selections[ti]?.length) shipped[ti] = assessShipped(t, source, contents[ti] ?? [], opts, opts.now());
+      if (selections[ti]?.length && !pooled[ti]) shipped[ti] = assessShipped(t, source, contents[ti] ?? [], opts, opts.now());
     });
   } catch (err) {
+    // A failure here comes after the pool's share in target order only if none of those failed first.
+    const earlier = await firstFailure(pooled, targets.findIndex((_, ti) => !pooled[ti] && selections[ti]?.length && shipped[ti] === undefined));
     for (const p of pending) p?.abort();
-    throw err;
+    throw earlier ?? err;
+  }
+  if (pooled.some(Boolean)) {
+    const answers = await Promise.all(pooled);
+    answers.forEach((a, ti) => {
+      if (a) shipped[ti] = a;
+    });
+    const failure = shipped.find((a) => a instanceof GuardFailure);
+    if (failure) {
+      for (const p of pending) p?.abort();
+      throw failure;
+    }
   }
   const detections = await Promise.all(pending.map((p) => p?.done));
   const finished = opts.now();
@@ -72,7 +91,7 @@ async function combineWithDetectors(
   const assessments: TargetAssessment[] = [];
   targets.forEach((target, ti) => {
     const a = shipped[ti];
-    if (!a) return;
+    if (!a || a instanceof GuardFailure) return;
     const detection = detections[ti];
     if (!detection) {
       assessments.push(a);
@@ -93,4 +112,10 @@ async function combineWithDetectors(
     assessments.push(merged);
   });
   return composeOutcome(targets, selections, original, assessments);
+}
+
+/** The first GuardFailure among the pool's answers for targets before `before` (in target order), if any. */
+async function firstFailure(pooled: ReadonlyArray<Promise<TargetAssessment | GuardFailure> | undefined>, before: number): Promise<GuardFailure | undefined> {
+  const answers = await Promise.all(pooled.slice(0, Math.max(0, before)));
+  return answers.find((a): a is GuardFailure => a instanceof GuardFailure);
 }

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { FlagError } from './guardrail-flags.ts';
 import { ModelsFileError } from './models-command.ts';
-import { consoleSessionTtlMs, gatewayBanner, gatewayOptions, parseFailOpen, type ServeFlags } from './serve-command.ts';
+import { authFailureLimits, consoleSessionTtlMs, gatewayBanner, gatewayOptions, parseFailOpen, type ServeFlags } from './serve-command.ts';
 
 const ARN = 'arn:aws:bedrock:us-east-1:111122223333:guardrail/abcdefghijkl';
 const flags = (f: Partial<ServeFlags> = {}): ServeFlags => ({ host: '127.0.0.1', ...f });
@@ -166,5 +166,20 @@ describe('console session length', () => {
     assert.equal(consoleSessionTtlMs(undefined, '90'), 90 * 60_000);
     for (const bad of ['0', '10081', '1.5', '-3', 'abc'])
       assert.throws(() => consoleSessionTtlMs(bad, undefined), /a whole number of minutes from 1 to 10080/);
+  });
+});
+
+describe('serve: failed-authentication limit flags', () => {
+  it('leave the defaults, set the limits, or turn them off', () => {
+    assert.deepEqual(authFailureLimits({}), {});
+    assert.deepEqual(authFailureLimits({ authFailuresPerAddress: '5', authFailuresPerKey: '0' }), { perAddress: 5, perKey: 0 });
+    assert.deepEqual(authFailureLimits({ exemptLoopback: false }), { exemptLoopback: false });
+    assert.equal(authFailureLimits({ authFailureLimits: false }), false);
+  });
+
+  it('refuse bad numbers and contradictions with a clear message', () => {
+    assert.throws(() => authFailureLimits({ authFailuresPerAddress: 'many' }), (e: unknown) => e instanceof FlagError && /--auth-failures-per-address must be a non-negative whole number/.test(e.message));
+    assert.throws(() => authFailureLimits({ authFailuresPerKey: '-1' }), FlagError);
+    assert.throws(() => authFailureLimits({ authFailureLimits: false, authFailuresPerKey: '3' }), /--no-auth-failure-limits turns the limits off/);
   });
 });

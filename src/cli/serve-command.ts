@@ -33,6 +33,14 @@ export interface ServeFlags {
   guardrailDeadlineMs?: string;
   /** Worker threads for assessments (0 = the event loop). */
   assessmentThreads?: string;
+  /** Failed authentication attempts per client address per minute before it waits. */
+  authFailuresPerAddress?: string;
+  /** Failed authentication attempts per access key id per minute before it waits. */
+  authFailuresPerKey?: string;
+  /** False with `--no-auth-failure-limits`. */
+  authFailureLimits?: boolean;
+  /** False with `--no-exempt-loopback`: loopback peers are limited too (a local proxy without X-Forwarded-For). */
+  exemptLoopback?: boolean;
   /** The detectors file (external ONNX / LLM-judge detectors). */
   detectors?: string;
   /** How long a console sign-in lasts, in minutes. */
@@ -60,6 +68,22 @@ export function assessmentThreads(flag: string | undefined, env: NodeJS.ProcessE
   if (!/^[0-9]{1,2}$/.test(t) || Number(t) > MAX_ASSESSMENT_THREADS)
     throw new FlagError(`--assessment-threads must be a whole number from 0 to ${MAX_ASSESSMENT_THREADS} (0 = assess on the event loop), got '${flag}'.`);
   return Number(t);
+}
+
+/** The failed-authentication limits from the flags (`auth-throttle.ts` defaults for what they leave out). */
+export function authFailureLimits(o: Pick<ServeFlags, 'authFailuresPerAddress' | 'authFailuresPerKey' | 'authFailureLimits' | 'exemptLoopback'>): ServeOptions['authFailureLimits'] {
+  const perAddress = o.authFailuresPerAddress === undefined ? undefined : nonNegativeInt('--auth-failures-per-address', o.authFailuresPerAddress);
+  const perKey = o.authFailuresPerKey === undefined ? undefined : nonNegativeInt('--auth-failures-per-key', o.authFailuresPerKey);
+  if (o.authFailureLimits === false) {
+    if (perAddress !== undefined || perKey !== undefined)
+      throw new FlagError('--no-auth-failure-limits turns the limits off: drop --auth-failures-per-address/--auth-failures-per-key, or it.');
+    return false;
+  }
+  return {
+    ...(perAddress !== undefined ? { perAddress } : {}),
+    ...(perKey !== undefined ? { perKey } : {}),
+    ...(o.exemptLoopback === false ? { exemptLoopback: false } : {}),
+  };
 }
 
 /** What the flags and environment say about the gateway, in `startServer`'s terms. */
@@ -176,6 +200,7 @@ export async function runServe(o: ServeFlags): Promise<void> {
   const databaseSchema = o.databaseSchema ?? (process.env.PARAPET_DATABASE_SCHEMA || undefined);
   const redis = o.redis ?? (process.env.PARAPET_REDIS_URL || undefined);
   const threads = assessmentThreads(o.assessmentThreads);
+  const authLimits = authFailureLimits(o);
   process.umask(0o077); // everything the server writes (database, WAL, keys) is private to its user
   const server = await startServer({
     port,
@@ -192,6 +217,7 @@ export async function runServe(o: ServeFlags): Promise<void> {
     ...(databaseSchema ? { databaseSchema } : {}),
     ...(redis ? { redis } : {}),
     assessmentThreads: threads,
+    authFailureLimits: authLimits,
   });
   // Stop cleanly on a signal, even one that comes while the banner is being written (the handler runs after it).
   const stop = async () => {

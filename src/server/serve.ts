@@ -58,6 +58,7 @@ import { invokeModelOperations } from './operations/invoke-model.ts';
 import { openAIOperations } from './operations/openai-chat.ts';
 import { type DetectorRegistry, type DetectorsConfig, loadDetectors } from '../runtime/detectors/registry.ts';
 import { AssessmentPool, type Assessor, assessmentSettingsFromEnv } from '../runtime/assessment-pool.ts';
+import type { AuthFailureLimits } from './auth-throttle.ts';
 
 export { DETECTORS_ENV, DetectorConfigError, type DetectorsConfig, readDetectorsFile } from '../runtime/detectors/registry.ts';
 export { assessmentSettingsFromEnv, defaultAssessmentThreads, MAX_ASSESSMENT_THREADS } from '../runtime/assessment-pool.ts';
@@ -110,6 +111,8 @@ export interface ServeOptions {
    * PARAPET_ASSESSMENT_THREADS, else 0 (`parapet serve` passes its own default, `defaultAssessmentThreads`).
    */
   assessmentThreads?: number;
+  /** Limits on failed authentication attempts (`auth-throttle.ts`; its defaults when absent, none when false). */
+  authFailureLimits?: Partial<AuthFailureLimits> | false;
   /** With assessment threads: texts shorter than this are assessed on the event loop (default: PARAPET_ASSESSMENT_INLINE_CHARS, else the pool's). */
   assessmentInlineChars?: number;
 }
@@ -477,6 +480,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const handler = createHandler({
     store,
     clock,
+    ...(opts.authFailureLimits !== undefined ? { authFailureLimits: opts.authFailureLimits } : {}),
     regions: opts.regions ?? parseRegions(undefined),
     log: opts.log,
     operations: allOperations(services, gateway),

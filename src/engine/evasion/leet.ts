@@ -100,38 +100,12 @@ function isAsciiLetter(c: number): boolean {
  * word changes.
  */
 export function leetValues(text: string): string | null {
+  const positions = leetValuePositions(text);
+  if (positions.length === 0) return null;
   const n = text.length;
-  let out: Uint16Array | null = null;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (!(isAsciiLetter(c) || isDigit(c))) {
-      i++;
-      continue;
-    }
-    let j = i;
-    let letters = false;
-    let digits = false;
-    for (; j < n; j++) {
-      const d = text.charCodeAt(j);
-      if (isAsciiLetter(d)) letters = true;
-      else if (isDigit(d)) digits ||= DIGIT_LETTER[d - 0x30] !== '?';
-      else break;
-    }
-    if (letters && digits) {
-      if (out === null) {
-        out = new Uint16Array(n);
-        for (let k = 0; k < n; k++) out[k] = text.charCodeAt(k);
-      }
-      for (let k = i; k < j; k++) {
-        const d = text.charCodeAt(k);
-        const letter = isDigit(d) ? DIGIT_LETTER.charCodeAt(d - 0x30) : 0;
-        if (letter !== 0 && letter !== 0x3f) out[k] = letter;
-      }
-    }
-    i = j;
-  }
-  if (out === null) return null;
+  const out = new Uint16Array(n);
+  for (let k = 0; k < n; k++) out[k] = text.charCodeAt(k);
+  for (const k of positions) out[k] = DIGIT_LETTER.charCodeAt(text.charCodeAt(k) - 0x30);
   let s = '';
   for (let k = 0; k < n; k += 8192) s += String.fromCharCode.apply(null, out.subarray(k, Math.min(n, k + 8192)) as unknown as number[]);
   return s;

@@ -95,3 +95,25 @@ describe('gateway metrics', () => {
     assert.match(text, /parapet_guardrail_invocation_latency_seconds_bucket\{le="\+Inf",operation="[A-Za-z]+",guardrail="arn:aws:bedrock:[^"]+"\} \d+/);
   });
 });
+
+describe('guardrail series are bounded', () => {
+  it('keeps the series of the most recently used MAX_GUARDRAIL_SERIES guardrail versions', async () => {
+    const { MAX_GUARDRAIL_SERIES } = await import('./metrics.ts');
+    const m = new GatewayMetrics();
+    const apply = (g: string, source: 'INPUT' | 'OUTPUT' = 'INPUT') =>
+      m.guardrail({ operation: 'ApplyGuardrail', guardrail: g, source, account: '111122223333', latencySeconds: 0.003, intervenedPolicies: ['word'], textUnits: { word: 1 } });
+    apply('g-old');
+    for (let i = 0; i < MAX_GUARDRAIL_SERIES - 1; i++) apply(`g${i}`);
+    apply('g-old', 'OUTPUT'); // used again: now the most recent
+    apply('g-new'); // one past the bound: g0, the least recently used, goes
+    const text = await m.render();
+    const guardrails = new Set([...text.matchAll(/guardrail="([^"]+)"/g)].map((x) => x[1]));
+    assert.equal(guardrails.size, MAX_GUARDRAIL_SERIES);
+    assert.ok(!guardrails.has('g0'));
+    assert.ok(guardrails.has('g-old') && guardrails.has('g-new') && guardrails.has('g1'));
+    assert.match(text, /parapet_guardrail_invocations_total\{operation="ApplyGuardrail",guardrail="g-old",source="INPUT",account="111122223333"\} 1/);
+    // A forgotten guardrail that comes back starts over.
+    apply('g0');
+    assert.match(await m.render(), /parapet_guardrail_invocations_total\{operation="ApplyGuardrail",guardrail="g0",source="INPUT",account="111122223333"\} 1\n/);
+  });
+});

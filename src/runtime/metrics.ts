@@ -40,6 +40,10 @@ class CounterChild {
     this.#labels = labels;
   }
 
+  get labels(): Labels {
+    return this.#labels;
+  }
+
   inc(value: number): void {
     const map = (this.#metric as unknown as Stored<CounterSeries>).hashMap;
     if (this.#series && this.#map === map && value >= 0 && Number.isFinite(value)) {
@@ -65,6 +69,10 @@ class HistogramChild {
     this.#labels = labels;
     this.#bounds = bounds;
   }
+  get labels(): Labels {
+    return this.#labels;
+  }
+
 
   observe(value: number): void {
     const map = (this.#metric as unknown as Stored<HistogramSeries>).hashMap;
@@ -128,6 +136,24 @@ class Children<C> {
     }
     return child;
   }
+
+  /** Removes every child whose second label value is `value` (this metric's label sets of one guardrail). */
+  removeSecond(value: string): C[] {
+    const out: C[] = [];
+    const depth = this.#names.length;
+    const collect = (node: unknown, level: number): void => {
+      if (level === depth) out.push(node as C);
+      else for (const next of (node as Map<string, unknown>).values()) collect(next, level + 1);
+    };
+    for (const first of this.#root.values()) {
+      const map = first as Map<string, unknown>;
+      const sub = map.get(value);
+      if (sub === undefined) continue;
+      map.delete(value);
+      collect(sub, 2);
+    }
+    return out;
+  }
 }
 
 /** One guardrail's series for one operation, source and account. */
@@ -150,6 +176,13 @@ interface InvocationSlot {
 }
 
 export type PolicyType = 'content' | 'topic' | 'word' | 'sensitive_information' | 'contextual_grounding';
+
+/**
+ * The guardrail label values (`arn:version`) whose series are kept: past this many, the series of the one used
+ * least recently are removed, so a process that applies many short-lived versions does not grow without end.
+ * (A removed series that comes back starts from zero, which Prometheus reads as a counter reset.)
+ */
+export const MAX_GUARDRAIL_SERIES = 1000;
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
@@ -182,6 +215,8 @@ export class GatewayMetrics {
   readonly #guardrailSlots: Children<GuardrailSlot>;
   /** operation → model → account. */
   readonly #invocationSlots: Children<InvocationSlot>;
+  /** Guardrail label values with series, least recently used first. */
+  readonly #recentGuardrails = new Map<string, true>();
 
   constructor() {
     const registers = [this.registry];
@@ -303,6 +338,16 @@ export class GatewayMetrics {
     intervenedPolicies: readonly PolicyType[];
     textUnits: Partial<Record<PolicyType, number>>;
   }): void {
+    const recent = this.#recentGuardrails;
+    if (recent.has(e.guardrail)) recent.delete(e.guardrail);
+    else if (recent.size >= MAX_GUARDRAIL_SERIES) {
+      const oldest = recent.keys().next().value;
+      if (oldest !== undefined) {
+        recent.delete(oldest);
+        this.#forgetGuardrail(oldest);
+      }
+    }
+    recent.set(e.guardrail, true);
     const slot = this.#guardrailSlots.get(e.operation, e.guardrail, e.source, e.account);
     slot.invocations.inc(1);
     slot.latency.observe(e.latencySeconds);
@@ -319,6 +364,19 @@ export class GatewayMetrics {
       if (!child) slot.textUnits.set(p, (child = this.#c.textUnits.get(e.operation, e.guardrail, p, e.account)));
       child.inc(n);
     }
+  }
+
+  /** Removes every series of one guardrail label value. */
+  #forgetGuardrail(guardrail: string): void {
+    const c = this.#c;
+    for (const [children, metric] of [
+      [c.guardrailInvocations, this.#guardrailInvocations],
+      [c.guardrailIntervened, this.#guardrailIntervened],
+      [c.textUnits, this.#textUnits],
+    ] as const)
+      for (const child of children.removeSecond(guardrail)) metric.remove(child.labels);
+    for (const child of c.guardrailLatency.removeSecond(guardrail)) this.#guardrailLatency.remove(child.labels);
+    this.#guardrailSlots.removeSecond(guardrail);
   }
 
   contentType(): string {

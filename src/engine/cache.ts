@@ -36,7 +36,11 @@ interface Entry {
   weight: number;
 }
 
-const MIN_WEIGHT = 1024;
+/**
+ * The least an entry weighs, whatever its JSON: a small guardrail, compiled and used, holds about 5.5 KiB of heap
+ * (matchers, memo tables), so with 1 KiB the 16 MiB bound let about 16,000 of them take some 90 MiB.
+ */
+const MIN_WEIGHT = 8 * 1024;
 
 export function createCompiledCache(maxWeight = 16 * 1024 * 1024): CompiledCache {
   const map = new Map<string, Entry>();

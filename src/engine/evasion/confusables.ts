@@ -14,7 +14,7 @@
  * Greek text does not turn into Latin look-alikes; `wholeScript: false` leaves the second kind alone too. The price, documented: a Cyrillic or Greek word spelled only
  * with look-alike letters (`сор`) is read as its Latin twin (`cop`) too.
  */
-import { WORD_UNITS, isWordUnit } from '../words/normalize.ts';
+import { WORD_UNITS, isWordUnit, unitsToString } from '../words/normalize.ts';
 
 /** Pairs: confusable letter, Latin lookalike. */
 const PAIRS: readonly (readonly [string, string])[] = [
@@ -110,7 +110,5 @@ export function skeleton(text: string, options: { wholeScript?: boolean } = {}):
     i = j;
   }
   if (out === null) return null;
-  let s = '';
-  for (let k = 0; k < n; k += 8192) s += String.fromCharCode.apply(null, out.subarray(k, Math.min(n, k + 8192)) as unknown as number[]);
-  return s;
+  return unitsToString(out, n, false);
 }

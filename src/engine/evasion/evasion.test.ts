@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { base64Payloads, mayHoldBase64 } from './base64.ts';
 import { latinLookalike, skeleton } from './confusables.ts';
-import { leetCanonical, leetValues, mayHoldLeet } from './leet.ts';
+import { leetCanonical, leetPositions, leetValues } from './leet.ts';
 import { seamFindings } from './seams.ts';
 import { spacedRuns } from './spaced.ts';
 
@@ -37,9 +37,9 @@ test('leetCanonical: digits and symbols inside words read as letters, numbers st
   assert.equal(leetCanonical('b1uebird'), 'biuebird');
   assert.equal(leetCanonical('a$$hole!'), 'asshoie!'); // a sentence-ending ! stays
   assert.equal(leetCanonical('call 4111 or 2024'), 'caii 4111 or 2024');
-  assert.equal(mayHoldLeet('plain words, 2024 and 4111'), false);
-  assert.equal(mayHoldLeet('blu3bird'), true);
-  assert.equal(mayHoldLeet('wow! great'), false);
+  assert.deepEqual(leetPositions('plain words, 2024 and 4111'), []);
+  assert.deepEqual(leetPositions('blu3bird'), [3]);
+  assert.deepEqual(leetPositions('wow! great'), []);
 });
 
 test('leetValues: only words mixing letters and digits change, case kept', () => {
@@ -130,7 +130,6 @@ test('windowsAround merges overlapping windows and widens them to whitespace', a
 });
 
 test('leetPositions skips the @ of an e-mail address and a sentence-ending !', async () => {
-  const { leetPositions } = await import('./leet.ts');
   assert.deepEqual(leetPositions('mail sam@example.com now!'), []);
   assert.deepEqual(leetPositions('h@te and blu3bird'), [1, 12]);
 });

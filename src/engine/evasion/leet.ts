@@ -9,6 +9,7 @@
  * `blu3bird` and `bluebird` meet at `biuebird`. Words of digits only (`2024`, `4111`) are left alone, so
  * numbers never read as words.
  */
+import { unitsToString } from '../words/normalize.ts';
 
 /** Canonical letter per ASCII unit inside a word, 0 when the unit stays. */
 const CANON = new Uint8Array(128);
@@ -28,23 +29,6 @@ function isDigit(c: number): boolean {
 }
 function isSymbol(c: number): boolean {
   return c === 0x40 || c === 0x24 || c === 0x7c || c === BANG;
-}
-
-/**
- * Whether `folded` holds a word mixing letters with look-alike digits or symbols — the only case where the
- * canonical form can find something the plain text does not.
- */
-export function mayHoldLeet(folded: string): boolean {
-  const n = folded.length;
-  for (let i = 0; i < n; i++) {
-    const c = folded.charCodeAt(i);
-    if (!(isDigit(c) || isSymbol(c)) || CANON[c] === 0) continue;
-    const before = i > 0 ? folded.charCodeAt(i - 1) : 0;
-    const after = i + 1 < n ? folded.charCodeAt(i + 1) : 0;
-    // A `!` after a letter ends a sentence; before a letter it may stand for `i`.
-    if ((c !== BANG && isLetter(before)) || isLetter(after)) return true;
-  }
-  return false;
 }
 
 /** The canonical form of `folded` (same length). */
@@ -81,9 +65,7 @@ export function leetCanonical(folded: string): string {
     }
     i = j;
   }
-  let s = '';
-  for (let k = 0; k < n; k += 8192) s += String.fromCharCode.apply(null, out.subarray(k, Math.min(n, k + 8192)) as unknown as number[]);
-  return s;
+  return unitsToString(out, n, false);
 }
 
 /** Letter per digit for `leetValues` (case kept: digits become lower case). */
@@ -106,9 +88,7 @@ export function leetValues(text: string): string | null {
   const out = new Uint16Array(n);
   for (let k = 0; k < n; k++) out[k] = text.charCodeAt(k);
   for (const k of positions) out[k] = DIGIT_LETTER.charCodeAt(text.charCodeAt(k) - 0x30);
-  let s = '';
-  for (let k = 0; k < n; k += 8192) s += String.fromCharCode.apply(null, out.subarray(k, Math.min(n, k + 8192)) as unknown as number[]);
-  return s;
+  return unitsToString(out, n, false);
 }
 
 /** A look-alike digit or symbol: found by a one-class regex (fast), then its neighbours are looked at. */
@@ -117,7 +97,8 @@ const LOOKALIKE_RE = /[013-57-9@$|!]/g;
 const DOMAIN_RE = /^[a-z0-9-]+\.[a-z]{2,}/i;
 
 /**
- * Positions in `folded` where a look-alike digit or symbol touches a letter (a `!` only a following one),
+ * Positions in `folded` where a look-alike digit or symbol touches a letter (a `!` only a following one) — the
+ * places where the canonical form can find something the plain text does not —
  * except the `@` of an e-mail address (`sam@example.com` is not leetspeak).
  */
 export function leetPositions(folded: string): number[] {

@@ -8,10 +8,7 @@
  * merely extended by the next block's first characters is already reported.
  */
 
-export interface Span {
-  start: number;
-  end: number;
-}
+import type { Span } from './spans.ts';
 
 export interface SeamPart {
   /** Index of the block (in the scanned list). */

@@ -7,9 +7,7 @@
  * Linear in the text length plus the windows' total length.
  */
 
-function isSpace(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0xa0 || c === 0x3000 || (c >= 0x2000 && c <= 0x200b);
-}
+import { isSpaceUnit as isSpace } from '../words/normalize.ts';
 
 /** Merged windows `[start, end)` around `positions` (ascending). */
 export function windowsAround(text: string, positions: readonly number[], reach: number): [number, number][] {

@@ -26,7 +26,9 @@ import { base64Payloads, mayHoldBase64 } from '../evasion/base64.ts';
 import { latinLookalike, skeleton } from '../evasion/confusables.ts';
 import { leetValuePositions, leetValues } from '../evasion/leet.ts';
 import { spacedRuns } from '../evasion/spaced.ts';
+import { disjointAdditions, outside } from '../evasion/spans.ts';
 import { windowsAround } from '../evasion/windows.ts';
+import { unitsToString } from '../words/normalize.ts';
 import type { PiiFinding } from './detector.ts';
 
 type Scan = (text: string) => PiiFinding[];
@@ -39,8 +41,6 @@ const LEXICAL: ReadonlySet<PiiFinding['type']> = new Set(['NAME', 'ADDRESS']);
 
 const NON_ASCII_RE = /[^\x00-\x7f]/;
 const INVISIBLE_RE = /^[\p{Cf}\p{Default_Ignorable_Code_Point}]$/u;
-/** Quick test for a spaced run: three single non-blank characters with blanks between (the last may close). */
-const SPACED_RE = /(?:^|\s)\S[ \t\u00a0]{1,3}\S[ \t\u00a0]{1,3}\S(?=\s|$|[,.;:!?)\]}"'])/;
 
 const foldMemo = new Map<string, string>();
 const FOLD_MEMO_LIMIT = 8192;
@@ -106,9 +106,7 @@ function compatibleView(text: string): View | undefined {
   if (!any) return undefined;
   const changed = new Int32Array(n + 1);
   for (let k = 0; k < n; k++) changed[k + 1] = (changed[k] ?? 0) + (changedAt[k] ?? 0);
-  let s = '';
-  for (let k = 0; k < units.length; k += 8192) s += String.fromCharCode(...units.slice(k, k + 8192));
-  return { text: s, from: Int32Array.from(from), to: Int32Array.from(to), changed };
+  return { text: unitsToString(Uint16Array.from(units), units.length, false), from: Int32Array.from(from), to: Int32Array.from(to), changed };
 }
 
 /** Original span of view span [s, e). */
@@ -181,23 +179,20 @@ export function findObfuscatedPii(text: string, plain: readonly PiiFinding[], sc
   const positions = mergeSorted(compatPositions(text), leetValuePositions(text));
   for (const [ws, we] of windowsAround(text, positions, PII_REACH)) viewFindings(text.slice(ws, we), scan, extra, ws);
   // Spaced runs (then read through the compatible view: `５ ３ ６ …`).
-  if (SPACED_RE.test(text)) {
-    for (const run of spacedRuns(text, 'values')) {
-      const view = compatibleView(run.text);
-      for (const f of scan(view?.text ?? run.text)) {
-        if (LEXICAL.has(f.type)) continue;
-        const [s, e] = toOriginal(view, f.start, f.end);
-        extra.push({ ...f, start: run.offsets[s] ?? 0, end: (run.offsets[e - 1] ?? 0) + 1 });
-      }
+  for (const run of spacedRuns(text, 'values')) {
+    const view = compatibleView(run.text);
+    for (const f of scan(view?.text ?? run.text)) {
+      if (LEXICAL.has(f.type)) continue;
+      const [s, e] = toOriginal(view, f.start, f.end);
+      extra.push({ ...f, start: run.offsets[s] ?? 0, end: (run.offsets[e - 1] ?? 0) + 1 });
     }
   }
-  const kept = disjointFrom(plain, extra);
+  const kept = disjointAdditions(plain, extra);
   if (depth === 0 && mayHoldBase64(text)) {
-    for (const p of base64Payloads(text)) {
+    for (const p of outside(plain, base64Payloads(text))) {
       const inside = scan(p.decoded);
       const all = [...inside, ...findObfuscatedPii(p.decoded, inside, scan, depth + 1)];
       const types = new Set(all.map((f) => f.type));
-      if (plain.some((f) => f.start < p.end && p.start < f.end)) continue;
       for (const type of types) {
         const score = Math.max(...all.filter((f) => f.type === type).map((f) => f.score));
         kept.push({ type, start: p.start, end: p.end, score });
@@ -205,20 +200,4 @@ export function findObfuscatedPii(text: string, plain: readonly PiiFinding[], sc
     }
   }
   return kept.sort((a, b) => a.start - b.start || b.end - a.end);
-}
-
-/** The findings of `extra` that overlap neither a finding of `plain` (sorted, disjoint) nor an earlier kept one. */
-function disjointFrom(plain: readonly PiiFinding[], extra: PiiFinding[]): PiiFinding[] {
-  extra.sort((a, b) => a.start - b.start || b.end - a.end);
-  const kept: PiiFinding[] = [];
-  let p = 0;
-  for (const f of extra) {
-    const last = kept[kept.length - 1];
-    if (last !== undefined && f.start < last.end) continue;
-    while (p < plain.length && (plain[p]?.end ?? 0) <= f.start) p++;
-    const next = plain[p];
-    if (next !== undefined && next.start < f.end) continue;
-    kept.push(f);
-  }
-  return kept;
 }

@@ -33,18 +33,6 @@ export interface ViewHit {
   end: number;
 }
 
-/**
- * A quick test for runs of single letters: three word characters, each alone, with short gaps. The Unicode
- * form is slower; ASCII text takes the ASCII form.
- */
-const SPACED_RE = /(?<![\p{L}\p{N}\p{M}])[\p{L}\p{N}\p{M}][^\p{L}\p{N}\p{M}\n]{1,3}[\p{L}\p{N}\p{M}][^\p{L}\p{N}\p{M}\n]{1,3}[\p{L}\p{N}\p{M}](?![\p{L}\p{N}\p{M}])/u;
-const SPACED_ASCII_RE = /(?:^|[^a-z0-9])[a-z0-9][^a-z0-9\n]{1,3}[a-z0-9][^a-z0-9\n]{1,3}[a-z0-9](?![a-z0-9])/;
-const NON_ASCII_RE = /[^\x00-\x7f]/;
-
-function mayHoldSpacedRun(folded: string): boolean {
-  return NON_ASCII_RE.test(folded) ? SPACED_RE.test(folded) : SPACED_ASCII_RE.test(folded);
-}
-
 function withoutSeparators(folded: string): string {
   let out = '';
   for (let i = 0; i < folded.length; i++) if (isWordUnit(folded.charCodeAt(i))) out += folded[i];
@@ -94,21 +82,19 @@ export class WordEvasionViews {
             if (holdsLeet(base, ws + m.start, ws + m.end)) out.push({ list: 'CUSTOM', index: m.index, term: '', start: ws + m.start, end: ws + m.end });
         }
     }
-    if (mayHoldSpacedRun(base)) {
-      for (const run of spacedRuns(base, 'letters')) {
-        const at = (j: number): number => run.offsets[j] ?? 0;
-        if (hasCustom)
-          for (const m of this.#joinedMatcher.scanAnywhere(leetCanonical(run.text)))
-            out.push({ list: 'CUSTOM', index: m.index, term: '', start: at(m.start), end: at(m.end - 1) + 1 });
-        if (this.#profanity) {
-          // The run may begin with a one-letter word (`a s h i t…`): the profanity patterns want a word start,
-          // so the run is also read from its second and third letters.
-          for (let from = 0; from < 3 && run.text.length - from >= 3; from++) {
-            const found = scanProfanityFolded(run.text.slice(from));
-            for (const m of found)
-              out.push({ list: 'PROFANITY', index: -1, term: m.term, start: at(from + m.start), end: at(from + m.end - 1) + 1 });
-            if (found.length > 0) break;
-          }
+    for (const run of spacedRuns(base, 'letters')) {
+      const at = (j: number): number => run.offsets[j] ?? 0;
+      if (hasCustom)
+        for (const m of this.#joinedMatcher.scanAnywhere(leetCanonical(run.text)))
+          out.push({ list: 'CUSTOM', index: m.index, term: '', start: at(m.start), end: at(m.end - 1) + 1 });
+      if (this.#profanity) {
+        // The run may begin with a one-letter word (`a s h i t…`): the profanity patterns want a word start,
+        // so the run is also read from its second and third letters.
+        for (let from = 0; from < 3 && run.text.length - from >= 3; from++) {
+          const found = scanProfanityFolded(run.text.slice(from));
+          for (const m of found)
+            out.push({ list: 'PROFANITY', index: -1, term: m.term, start: at(from + m.start), end: at(from + m.end - 1) + 1 });
+          if (found.length > 0) break;
         }
       }
     }

@@ -26,6 +26,7 @@
  */
 
 import { base64Payloads, mayHoldBase64 } from '../evasion/base64.ts';
+import { disjointAdditions, outside } from '../evasion/spans.ts';
 import { CustomWordMatcher } from './custom.ts';
 import { type ViewHit, WordEvasionViews } from './evasion.ts';
 import { foldPhrase, normalizeWithMap } from './normalize.ts';
@@ -107,24 +108,14 @@ interface Hit {
 function withExtra(plain: Hit[], extra: readonly ViewHit[], list: ViewHit['list']): Hit[] {
   const more = extra.filter((h) => h.list === list);
   if (more.length === 0) return plain;
-  more.sort((a, b) => a.start - b.start || b.end - a.end);
-  const kept: Hit[] = [];
-  let p = 0; // first plain hit that may still overlap (plain hits are sorted and disjoint)
-  for (const h of more) {
-    const last = kept[kept.length - 1];
-    if (last !== undefined && h.start < last.end) continue;
-    while (p < plain.length && (plain[p]?.end ?? 0) <= h.start) p++;
-    const next = plain[p];
-    if (next !== undefined && next.start < h.end) continue;
-    kept.push(h);
-  }
+  const kept = disjointAdditions(plain, more);
   if (kept.length === 0) return plain;
   return [...plain, ...kept].sort((a, b) => a.start - b.start);
 }
 
-/** `a` plus the findings of `b` that overlap none of `a`'s (both sorted by start), sorted by start. */
+/** `a` plus the findings of `b` (sorted by start) that overlap none of `a`'s, sorted by start. */
 function mergeDisjoint(a: WordFinding[], b: WordFinding[]): WordFinding[] {
-  const kept = b.filter((f) => !a.some((g) => g.start < f.end && f.start < g.end));
+  const kept = outside(a, b);
   if (kept.length === 0) return a;
   return [...a, ...kept].sort((x, y) => x.start - y.start || y.end - x.end);
 }

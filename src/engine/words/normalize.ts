@@ -102,7 +102,8 @@ function foldAstral(cp: number): string {
   return folded;
 }
 
-function isSpaceUnit(u: number): boolean {
+/** Whether a UTF-16 unit is whitespace (`\s`: ASCII blanks and line breaks, no-break and Unicode spaces). */
+export function isSpaceUnit(u: number): boolean {
   return (
     u === 0x20 ||
     (u >= 0x09 && u <= 0x0d) ||
@@ -120,7 +121,8 @@ function isSpaceUnit(u: number): boolean {
 const CHUNK = 8192;
 const UTF16 = new TextDecoder('utf-16le');
 
-function unitsToString(units: Uint16Array, length: number, wellFormed: boolean): string {
+/** The string of the first `length` units (`wellFormed`: no lone surrogates, so the fast decoder may be used). */
+export function unitsToString(units: Uint16Array, length: number, wellFormed: boolean): string {
   // TextDecoder is the fastest way to build a string from code units, but it replaces lone surrogates.
   if (wellFormed) return UTF16.decode(units.subarray(0, length));
   const parts: string[] = [];

@@ -43,18 +43,9 @@ import { benignText, REGION, setUpOrganization } from './gateway-setup.ts';
 import { loadReferenceGuardrail, withWords } from './reference.ts';
 import type { ServerCommand, ServerProcessReady } from './server-process.ts';
 import { dropSchemas } from '../test/helpers/postgres.ts';
-import { envInt, percentile, printTable } from './report.ts';
+import { envCount, envInt, percentile, printTable } from './report.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
-/** A whole number ≥ 0 from the environment, or undefined when unset. */
-function envCount(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number ≥ 0, got "${raw}"`);
-  return n;
-}
 
 function envList(name: string, fallback: number[]): number[] {
   const raw = process.env[name];

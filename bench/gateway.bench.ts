@@ -35,18 +35,9 @@ import { benignText, MODEL, REGION, setUpOrganization, type Setup } from './gate
 import { type ParapetProcess, startParapetProcess, startServerProcess } from './parapet-process.ts';
 import { dropSchemas } from '../test/helpers/postgres.ts';
 import { loadReferenceGuardrail, withWords } from './reference.ts';
-import { envInt, percentile, printTable } from './report.ts';
+import { envCount, envInt, percentile, printTable } from './report.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-
-/** A whole number ≥ 0 from the environment, or undefined when unset. */
-function envCount(name: string): number | undefined {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number ≥ 0, got "${raw}"`);
-  return n;
-}
 
 const ROUNDS = envInt('BENCH_GATEWAY_ROUNDS', 5);
 const REQUESTS_C1 = envInt('BENCH_GATEWAY_REQUESTS', 200);

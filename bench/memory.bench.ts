@@ -27,13 +27,10 @@
  * and at the end of the soak, kept in a printed directory; writing one inflates RSS, so use it to diagnose, not to
  * measure).
  */
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
   BedrockClient,
@@ -51,6 +48,7 @@ import { benignText } from './gateway-setup.ts';
 import type { MemoryLoadInit, MemoryLoadProgress, MemoryLoadResult, MemoryLoadTarget } from './memory-load.ts';
 import { type ParapetProcess, rssOf, startParapetProcess } from './parapet-process.ts';
 import { loadReferenceGuardrail, withWords } from './reference.ts';
+import { type LoadProcess as GenericLoadProcess, startLoadProcess } from './load-process.ts';
 import { envInt, percentile, printTable } from './report.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -161,48 +159,10 @@ class CacheModel {
 // ---------------------------------------------------------------------------------------------------------------
 // The load generator child process
 
-interface LoadProcess {
-  go(onProgress: (p: MemoryLoadProgress) => void): Promise<MemoryLoadResult>;
-  close(): void;
-}
+type LoadProcess = GenericLoadProcess<MemoryLoadProgress, MemoryLoadResult>;
 
-async function startLoad(init: MemoryLoadInit): Promise<LoadProcess> {
-  const script = fileURLToPath(new URL('./memory-load.ts', import.meta.url));
-  const child: ChildProcessByStdio<Writable, Readable, null> = spawn(process.execPath, ['--import', 'tsx', script], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let onLine: (msg: Record<string, unknown>) => void = () => {};
-  let onExit: (err: Error) => void = () => {};
-  child.on('exit', (code, signal) => onExit(new Error(`the load generator exited (code ${String(code)}, signal ${String(signal)})`)));
-  createInterface({ input: child.stdout }).on('line', (line) => {
-    if (line.startsWith('{')) onLine(JSON.parse(line) as Record<string, unknown>);
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the load generator did not start within 30 s')), 30_000);
-    onLine = (msg) => {
-      if (msg.ready === true) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    onExit = reject;
-    child.stdin.write(`${JSON.stringify(init)}\n`);
-  });
-  return {
-    go: (onProgress) =>
-      new Promise<MemoryLoadResult>((resolve, reject) => {
-        onExit = reject;
-        onLine = (msg) => {
-          if (msg.kind === 'progress') onProgress(msg as unknown as MemoryLoadProgress);
-          else if (msg.kind === 'result') resolve(msg as unknown as MemoryLoadResult);
-          else if (msg.kind === 'error') reject(new Error(`the load generator failed: ${String(msg.message)}`));
-        };
-        child.stdin.write(`${JSON.stringify({ go: true })}\n`);
-      }),
-    close() {
-      if (child.exitCode === null && child.signalCode === null) child.kill();
-    },
-  };
+function startLoad(init: MemoryLoadInit): Promise<LoadProcess> {
+  return startLoadProcess(fileURLToPath(new URL('./memory-load.ts', import.meta.url)), init);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -9,6 +9,15 @@ export function envInt(name: string, fallback: number): number {
   return n;
 }
 
+/** A whole number ≥ 0 from the environment, or undefined when unset. */
+export function envCount(name: string): number | undefined {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a whole number ≥ 0, got "${raw}"`);
+  return n;
+}
+
 /** The p-th percentile of an ascending array (nearest rank), NaN when empty. */
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;

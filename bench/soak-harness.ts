@@ -19,12 +19,9 @@
  *
  * bench/soak.bench.ts runs it for 10 minutes and prints the tables; test/e2e/soak.test.ts runs a short one.
  */
-import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
   BedrockClient,
@@ -36,6 +33,7 @@ import {
 import { dropSchemas, freshSchema } from '../test/helpers/postgres.ts';
 import { signedFetch } from '../test/helpers/signed-fetch.ts';
 import { type ParapetServe, type ServeExit, freePort, rssOf, startParapetServe } from './parapet-process.ts';
+import { type LoadProcess as GenericLoadProcess, startLoadProcess } from './load-process.ts';
 import { percentile, printTable } from './report.ts';
 import {
   type AckedWrite,
@@ -235,49 +233,10 @@ async function pool<T>(items: T[], concurrency: number, fn: (item: T) => Promise
 // ---------------------------------------------------------------------------------------------------------------
 // The load generator process
 
-export interface LoadProcess {
-  go(onProgress: (p: SoakLoadProgress) => void): Promise<SoakLoadResult>;
-  close(): void;
-}
+export type LoadProcess = GenericLoadProcess<SoakLoadProgress, SoakLoadResult>;
 
-export async function startLoad(init: SoakLoadInit): Promise<LoadProcess> {
-  const script = fileURLToPath(new URL('./soak-load.ts', import.meta.url));
-  const child: ChildProcessByStdio<Writable, Readable, null> = spawn(process.execPath, ['--import', 'tsx', script], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  let onLine: (msg: Record<string, unknown>) => void = () => {};
-  let onExit: (err: Error) => void = () => {};
-  child.on('exit', (code, signal) => onExit(new Error(`the load generator exited (code ${String(code)}, signal ${String(signal)})`)));
-  createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
-    if (line.startsWith('{')) onLine(JSON.parse(line) as Record<string, unknown>);
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('the load generator did not start within 30 s')), 30_000);
-    onLine = (msg) => {
-      if (msg.ready === true) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    onExit = reject;
-    child.stdin.write(`${JSON.stringify(init)}\n`);
-  });
-  return {
-    go: (onProgress) =>
-      new Promise<SoakLoadResult>((resolve, reject) => {
-        onExit = reject;
-        onLine = (msg) => {
-          if (msg.kind === 'progress') onProgress(msg as unknown as SoakLoadProgress);
-          else if (msg.kind === 'result') resolve(msg as unknown as SoakLoadResult);
-          else if (msg.kind === 'error') reject(new Error(`the load generator failed: ${String(msg.message)}`));
-        };
-        child.stdin.write(`${JSON.stringify({ go: true })}\n`);
-      }),
-    close() {
-      child.stdin.end();
-      if (child.exitCode === null && child.signalCode === null) child.kill();
-    },
-  };
+export function startLoad(init: SoakLoadInit): Promise<LoadProcess> {
+  return startLoadProcess(fileURLToPath(new URL('./soak-load.ts', import.meta.url)), init);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -166,9 +166,20 @@ export function groundingBlocks(fields: readonly InputField[]): TextBlock[] {
 
 /** Evaluates the input with every target. Throws GuardFailure for a failed guardrail that is not fail-open. */
 export function guardInput(targets: readonly GuardTarget[], fields: readonly InputField[], opts: GuardOptions): GuardOutcome {
-  const selections = targets.map((t) => selectInput(t, fields, opts.invokeModel));
-  const original = fields.map((f) => f.pieces.map((p) => p.text));
+  const { selections, original } = inputSelections(targets, fields, opts);
   return combine(targets, selections, original, 'INPUT', opts, []);
+}
+
+/** What each target reads of the input, and the input's texts as they were (for masking). */
+export function inputSelections(
+  targets: readonly GuardTarget[],
+  fields: readonly InputField[],
+  opts: GuardOptions,
+): { selections: Selected[][]; original: string[][] } {
+  return {
+    selections: targets.map((t) => selectInput(t, fields, opts.invokeModel)),
+    original: fields.map((f) => f.pieces.map((p) => p.text)),
+  };
 }
 
 /**
@@ -189,8 +200,7 @@ export function guardOutput(
  * none, else a promise. Same outcome, same failures (GuardFailure of the first failing guardrail in order).
  */
 export function guardInputAuto(targets: readonly GuardTarget[], fields: readonly InputField[], opts: GuardOptions): GuardOutcome | Promise<GuardOutcome> {
-  const selections = targets.map((t) => selectInput(t, fields, opts.invokeModel));
-  const original = fields.map((f) => f.pieces.map((p) => p.text));
+  const { selections, original } = inputSelections(targets, fields, opts);
   return combineAuto(targets, selections, original, 'INPUT', opts, []);
 }
 

@@ -19,7 +19,7 @@ import {
   offloaded,
   outputSelections,
   type Selected,
-  selectInput,
+  inputSelections,
   type TargetAssessment,
   withAssessment,
 } from '../guarding.ts';
@@ -30,8 +30,7 @@ export function guardInputWithDetectors(
   fields: readonly InputField[],
   opts: GuardOptions,
 ): Promise<GuardOutcome> {
-  const selections = targets.map((t) => selectInput(t, fields, opts.invokeModel));
-  const original = fields.map((f) => f.pieces.map((p) => p.text));
+  const { selections, original } = inputSelections(targets, fields, opts);
   return combineWithDetectors(targets, selections, original, 'INPUT', opts, []);
 }
 
